@@ -1,0 +1,110 @@
+#include "mem.h"
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *kk_calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
+
+char *kk_strdup(const char *s) { return s ? strdup(s) : NULL; }
+
+char *kk_strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *kk_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *p = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&p, fmt, ap) < 0)
+        p = NULL;
+    va_end(ap);
+    return p;
+}
+
+void kk_buf_init(kk_buf *b, size_t cap)
+{
+    memset(b, 0, sizeof *b);
+    b->cap = cap ? cap : (size_t)64 << 20;
+}
+
+static int buf_grow(kk_buf *b, size_t need)
+{
+    if (need > b->cap || need + 1 < need)
+        return kk_err_set(KK_ENOMEM, "buffer over its cap of %zu bytes", b->cap);
+    if (need + 1 <= b->alloc)
+        return KK_OK;
+    size_t n = b->alloc ? b->alloc : 64;
+    while (n < need + 1)
+        n *= 2;
+    if (n > b->cap + 1)
+        n = b->cap + 1;
+    char *p = realloc(b->data, n);
+    if (!p)
+        return kk_err_set(KK_ENOMEM, "out of memory growing a buffer to %zu bytes", n);
+    b->data = p;
+    b->alloc = n;
+    return KK_OK;
+}
+
+int kk_buf_add(kk_buf *b, const void *p, size_t n)
+{
+    KK_TRY(buf_grow(b, b->len + n));
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return KK_OK;
+}
+
+int kk_buf_addc(kk_buf *b, char c) { return kk_buf_add(b, &c, 1); }
+int kk_buf_adds(kk_buf *b, const char *s) { return kk_buf_add(b, s, strlen(s)); }
+
+int kk_buf_printf(kk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return kk_err_set(KK_EINTERNAL, "bad format string");
+    KK_TRY(buf_grow(b, b->len + (size_t)n));
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return KK_OK;
+}
+
+const char *kk_buf_str(kk_buf *b) { return b->data ? b->data : ""; }
+
+char *kk_buf_steal(kk_buf *b)
+{
+    char *p = b->data ? b->data : strdup("");
+    b->data = NULL;
+    b->len = b->alloc = 0;
+    return p;
+}
+
+void kk_buf_reset(kk_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void kk_buf_free(kk_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->alloc = 0;
+}
