@@ -7,7 +7,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := yara tsk libmagic libcrypto jansson libpcre2-8
+PKGS    := yara tsk libmagic libcrypto jansson libpcre2-8 libzip
 OPT     ?= -O2
 
 ifeq ($(SANITIZE),1)
@@ -28,7 +28,8 @@ DEB_TEST  := yara python3 python3-yara sleuthkit jq ewf-tools qemu-utils dosfsto
              ntfs-3g ntfs-3g-dev e2fsprogs gdisk fdisk zip unzip openssl file tzdata
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
-LIB_SRC := $(wildcard src/util/*.c src/source/*.c src/scan/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/source/*.c src/scan/*.c src/memory/*.c src/evidence/*.c \
+             src/artifact/*.c src/report/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

@@ -1,6 +1,7 @@
 /* cmd_scan.c - kaketsuke scan SOURCE... */
 #include "cli.h"
 #include "progress.h"
+#include "../memory/memscan.h"
 #include "../scan/engine.h"
 #include "../util/err.h"
 #include "../util/json.h"
@@ -40,6 +41,8 @@ const char kk_help_scan[] =
     "      --max-filesize SIZE  skip (and count) files larger than SIZE (default: no limit)\n"
     "      --timeout SEC      give up a YARA scan of one buffer after SEC seconds (default 0 = never)\n"
     "      --timezone TZ      zone of FAT/exFAT local times (default Asia/Tokyo)\n"
+    "      --memory           treat SOURCE as a memory image (also: detected from its header)\n"
+    "      --carve-dir DIR    memory images: save the PE module a hit lies in to DIR\n"
     "      --quiet            no progress line\n"
     "  -h, --help             this help\n"
     "\n"
@@ -47,7 +50,7 @@ const char kk_help_scan[] =
     "source or rules, 3 internal error. Error records alone do not change the exit code.\n";
 
 enum { O_IOC = 256, O_FORCE, O_EXCLUDE, O_HASHES, O_MAXSTR, O_WINDOW, O_OVERLAP, O_MAXFS, O_TIMEOUT,
-       O_QUIET, O_TZ, O_MEMORY, O_CASE };
+       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE };
 
 static const struct option longopts[] = {
     {"rules", required_argument, NULL, 'r'},     {"output", required_argument, NULL, 'o'},
@@ -58,6 +61,7 @@ static const struct option longopts[] = {
     {"max-filesize", required_argument, NULL, O_MAXFS}, {"timeout", required_argument, NULL, O_TIMEOUT},
     {"quiet", no_argument, NULL, O_QUIET},       {"timezone", required_argument, NULL, O_TZ},
     {"memory", no_argument, NULL, O_MEMORY},     {"case", required_argument, NULL, O_CASE},
+    {"carve-dir", required_argument, NULL, O_CARVE},
     {NULL, 0, NULL, 0}};
 
 typedef struct strv {
@@ -123,6 +127,8 @@ int cmd_scan(int argc, char **argv)
 {
     strv rules = {0}, iocs = {0}, excl = {0}, sources = {0};
     const char *out = "-", *tz = "Asia/Tokyo";
+    const char *carve_dir = NULL;
+    int memory = 0;
     int force = 0, quiet = 0, threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     kk_scan_opts o;
     memset(&o, 0, sizeof o);
@@ -193,10 +199,8 @@ int cmd_scan(int argc, char **argv)
             break;
         case O_QUIET: quiet = 1; break;
         case O_TZ: tz = optarg; break;
-        case O_MEMORY:
-            kk_die_msg("--memory: memory images are not supported in this version");
-            bad = 1;
-            break;
+        case O_MEMORY: memory = 1; break;
+        case O_CARVE: carve_dir = optarg; break;
         case O_CASE:
             kk_die_msg("--case: case folders are not supported in this version");
             bad = 1;
@@ -312,7 +316,14 @@ int cmd_scan(int argc, char **argv)
     int unusable = 0;
     for (size_t i = 0; i < sources.n && !kk_interrupted; i++) {
         o.source = sources.v[i];
-        rc = kk_scan_source(sources.v[i], &o, &st);
+        if (memory || kk_mem_detect(sources.v[i])) {
+            kk_mem_opts mo = {.source = sources.v[i], .rules = kr, .w = w, .threads = threads,
+                              .max_strings = o.max_strings, .forced = memory,
+                              .carve_dir = carve_dir, .interrupt = &kk_interrupted};
+            rc = kk_mem_scan(sources.v[i], &mo, &st);
+        } else {
+            rc = kk_scan_source(sources.v[i], &o, &st);
+        }
         if (rc == KK_ESTOP)
             break;
         if (rc != KK_OK) {
