@@ -16,7 +16,8 @@ check() { local d=$1; shift; if "$@" >"$T/.check.out" 2>&1; then ok "$d"; else f
 # check_eq DESC EXPECTED ACTUAL
 check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1"; echo "#   expected: $2"; echo "#   actual:   $3"; fi; }
 # check_exit DESC CODE CMD...: pass when CMD exits with CODE
-check_exit() { local d=$1 want=$2; shift 2; "$@" >"$T/.check.out" 2>&1; local rc=$?; if [ "$rc" = "$want" ]; then ok "$d"; else fail "$d (exit $rc, want $want)"; sed 's/^/#   /' "$T/.check.out" | head -20; fi; }
+# (the output of the last check_exit stays in $T/last.out for further checks)
+check_exit() { local d=$1 want=$2; shift 2; "$@" >"$T/.check.out" 2>&1; local rc=$?; cp "$T/.check.out" "$T/last.out"; if [ "$rc" = "$want" ]; then ok "$d"; else fail "$d (exit $rc, want $want)"; sed 's/^/#   /' "$T/.check.out" | head -20; fi; }
 # skip DESC REASON: a test that cannot run here (counted as skipped)
 skip() { echo "ok - $1 # SKIP $2"; }
 # files_same DESC A B: pass when the files are identical, else show a diff

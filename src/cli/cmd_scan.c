@@ -329,7 +329,7 @@ int cmd_scan(int argc, char **argv)
         if (rc != KK_OK) {
             kk_progress_clear(pg);
             kk_die_msg("%s", kk_err_msg());
-            if (rc == KK_EIO && strstr(kk_err_msg(), "output")) {
+            if (rc == KK_EIO && strstr(kk_err_msg(), "cannot write output")) {
                 ex = KK_EXIT_INTERNAL;
                 break;
             }
@@ -391,7 +391,8 @@ int cmd_scan(int argc, char **argv)
     rc = kk_writer_close(w, !kk_interrupted);
     w = NULL;
     if (rc != KK_OK) {
-        kk_die_msg("%s", kk_err_msg());
+        if (ex != KK_EXIT_INTERNAL)
+            kk_die_msg("%s", kk_err_msg());
         ex = KK_EXIT_INTERNAL;
     } else if (kk_interrupted) {
         kk_die_msg("interrupted: the findings so far are in '%s.part'", out);

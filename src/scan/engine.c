@@ -90,7 +90,8 @@ struct eng {
     pthread_mutex_t wmu;
     const YR_STRING **warned;
     size_t nwarned, awarned;
-    int rc;
+    int rc;             /* first fatal error (output cannot be written) */
+    char errmsg[512];
 };
 
 /* ---- records ----------------------------------------------------------------------- */
@@ -105,8 +106,11 @@ static json_t *rec_new(const eng *e, const char *type)
 
 static void put(eng *e, json_t *r)
 {
-    if (kk_writer_put(e->o->w, r) != KK_OK && e->rc == KK_OK)
-        e->rc = KK_EIO;
+    int rc = kk_writer_put(e->o->w, r);
+    if (rc != KK_OK && e->rc == KK_OK) {
+        snprintf(e->errmsg, sizeof e->errmsg, "%s", kk_err_msg());
+        e->rc = rc;
+    }
 }
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -864,8 +868,8 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
     snprintf(keep, sizeof keep, "%s", kk_err_msg());
     workers_stop(&e, started);
     kk_err_set(rc, "%s", keep);
-    if (rc == KK_OK && e.rc != KK_OK)
-        rc = e.rc;
+    if (e.rc != KK_OK)
+        rc = kk_err_set(e.rc, "%s", e.errmsg);
     if (rc == KK_OK && o->interrupt && *o->interrupt)
         rc = kk_err_set(KK_ESTOP, "interrupted");
     kk_queue_destroy(&e.q);

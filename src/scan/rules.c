@@ -34,7 +34,18 @@ typedef struct cctx {
     kk_rules_warn_fn warn;
     void *wctx;
     int report_warnings;
+    char **warns;   /* warnings of the compile that is kept, reported at the end */
+    size_t nwarns;
 } cctx;
+
+static void drop_warnings(cctx *c)
+{
+    for (size_t i = 0; i < c->nwarns; i++)
+        free(c->warns[i]);
+    free(c->warns);
+    c->warns = NULL;
+    c->nwarns = 0;
+}
 
 int kk_yara_init(void)
 {
@@ -177,8 +188,14 @@ static void compile_cb(int level, const char *file, int line, const YR_RULE *rul
     if (level == YARA_ERROR_LEVEL_ERROR) {
         if (c->nerr++ == 0)
             kk_buf_adds(&c->err, buf);
-    } else if (c->report_warnings && c->warn) {
-        c->warn(c->wctx, "rules", buf);
+    } else if (c->report_warnings) {
+        char **v = realloc(c->warns, (c->nwarns + 1) * sizeof *v);
+        if (v) {
+            c->warns = v;
+            c->warns[c->nwarns] = kk_strdup(buf);
+            if (c->warns[c->nwarns])
+                c->nwarns++;
+        }
     }
 }
 
@@ -302,14 +319,46 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
         goto out;
     }
 
-    /* Pass 1: each file alone, to leave out the broken ones. */
+    /* Usually every file compiles: try them all together first. Only when that fails
+     * is each file compiled alone (a failed YR_COMPILER cannot be reused), to leave out
+     * the broken ones with a warning. */
     char *ok = kk_calloc(l.n, 1);
     cctx c;
     memset(&c, 0, sizeof c);
     kk_buf_init(&c.err, 4096);
     c.warn = warn;
     c.wctx = ctx;
-    for (size_t i = 0; i < l.n && rc == KK_OK; i++) {
+    int all_ok = 0;
+    c.report_warnings = 1;
+    if (ok) {
+        YR_COMPILER *yc;
+        rc = new_compiler(&yc, &c);
+        if (rc == KK_OK) {
+            all_ok = 1;
+            for (size_t i = 0; i < l.n && all_ok; i++)
+                if (add_file(yc, &l.v[i]) != 0)
+                    all_ok = 0;
+            if (all_ok) {
+                for (size_t i = 0; i < l.n; i++) {
+                    EVP_DigestUpdate(md, l.v[i].ns, strlen(l.v[i].ns) + 1);
+                    hash_file(md, l.v[i].path);
+                }
+                r->nfiles = (unsigned)l.n;
+                if (yr_compiler_get_rules(yc, &r->yr) != ERROR_SUCCESS)
+                    rc = kk_err_set(KK_ENOMEM, "cannot build the compiled rules");
+                finish_hash(md, r->sha256);
+                if (rc == KK_OK && (r->nrules = count_rules(r->yr)) == 0)
+                    rc = kk_err_set(KK_ERULES, "the rule files hold no rule");
+            }
+            yr_compiler_destroy(yc);
+        }
+    } else {
+        rc = kk_err_set(KK_ENOMEM, "out of memory");
+    }
+    if (!all_ok)
+        drop_warnings(&c);
+    c.report_warnings = 0;
+    for (size_t i = 0; !all_ok && i < l.n && rc == KK_OK; i++) {
         YR_COMPILER *yc;
         c.nerr = 0;
         kk_buf_reset(&c.err);
@@ -334,11 +383,12 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
             }
         }
     }
-    if (rc == KK_OK) {
-        /* Pass 2: all good files in one compiler. */
+    if (rc == KK_OK && !all_ok) {
+        /* all good files in one compiler */
         YR_COMPILER *yc = NULL;
         c.nerr = 0;
         c.report_warnings = 1;
+        drop_warnings(&c);
         kk_buf_reset(&c.err);
         rc = new_compiler(&yc, &c);
         for (size_t i = 0; i < l.n && rc == KK_OK; i++) {
@@ -363,6 +413,9 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
         if (rc == KK_OK && r->nrules == 0)
             rc = kk_err_set(KK_ERULES, "the rule files hold no rule");
     }
+    for (size_t i = 0; rc == KK_OK && warn && i < c.nwarns; i++)
+        warn(ctx, "rules", c.warns[i]);
+    drop_warnings(&c);
     kk_buf_free(&c.err);
     free(ok);
 out:

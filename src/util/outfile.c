@@ -13,12 +13,22 @@
 int kk_outfile_open(kk_outfile *o, const char *path, int force)
 {
     memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "%s", strcmp(path, "-") ? path : "stdout");
     if (!strcmp(path, "-")) {
         o->fp = stdout;
         return KK_OK;
     }
     struct stat st;
-    if (!force && stat(path, &st) == 0)
+    int exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* a device or pipe (/dev/null, /dev/stdout, a FIFO): written in place */
+        o->fp = fopen(path, "w");
+        if (!o->fp)
+            return kk_err_set(KK_EIO, "cannot open output '%s': %s", path, strerror(errno));
+        o->stream = 1;
+        return KK_OK;
+    }
+    if (exists && !force)
         return kk_err_set(KK_EEXIST, "output '%s' already exists (use --force to replace it)", path);
     o->path = kk_strdup(path);
     o->tmp = kk_asprintf("%s.part", path);
@@ -43,7 +53,7 @@ int kk_outfile_write(kk_outfile *o, const char *s, size_t n)
         return KK_EIO;
     if (fwrite(s, 1, n, o->fp) != n || fflush(o->fp) != 0) {
         o->failed = 1;
-        return kk_err_set(KK_EIO, "cannot write output '%s': %s", o->tmp ? o->tmp : "stdout",
+        return kk_err_set(KK_EIO, "cannot write output '%s': %s", o->tmp ? o->tmp : o->name,
                           strerror(errno));
     }
     return KK_OK;
@@ -55,7 +65,9 @@ int kk_outfile_commit(kk_outfile *o)
         return KK_OK;
     if (!o->path) {
         int rc = fflush(o->fp) == 0 && !o->failed ? KK_OK
-                     : kk_err_set(KK_EIO, "cannot write to stdout: %s", strerror(errno));
+                     : kk_err_set(KK_EIO, "cannot write output: %s", strerror(errno));
+        if (o->stream && fclose(o->fp) != 0 && rc == KK_OK)
+            rc = kk_err_set(KK_EIO, "cannot write output: %s", strerror(errno));
         o->fp = NULL;
         return rc;
     }
@@ -85,7 +97,7 @@ int kk_outfile_commit(kk_outfile *o)
 
 void kk_outfile_abort(kk_outfile *o)
 {
-    if (o->fp && o->path)
+    if (o->fp && (o->path || o->stream))
         fclose(o->fp);
     else if (o->fp)
         fflush(o->fp);

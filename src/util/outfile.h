@@ -9,9 +9,12 @@ typedef struct kk_outfile {
     char *tmp;      /* NAME.part */
     FILE *fp;
     int failed;     /* a write failed: commit refuses */
+    char name[256];  /* for messages */
+    int stream;     /* a device or pipe written in place (no .part, no rename) */
 } kk_outfile;
 
-/* "-" means stdout. Refuses an existing NAME unless force. */
+/* "-" means stdout; an existing device or pipe is written in place. Refuses an
+ * existing regular NAME unless force. */
 int kk_outfile_open(kk_outfile *o, const char *path, int force);
 /* Write and flush one chunk (line). KK_EIO on failure (disk full...). */
 int kk_outfile_write(kk_outfile *o, const char *s, size_t n);

@@ -1,0 +1,1 @@
+rule hostile_name { strings: $h = "HOSTILE-NAME-CONTENT" condition: $h }
