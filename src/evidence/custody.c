@@ -1,7 +1,6 @@
 /* custody.c - hash-chained chain-of-custody log (see custody.h). */
 #include "custody.h"
 #include "evutil.h"
-#include "../cli/cli.h" /* KK_VERSION only */
 #include "../util/err.h"
 #include "../util/json.h"
 #include "../util/mem.h"
@@ -138,7 +137,7 @@ int kk_custody_append(const char *path, const char *tz, const char *engineer,
     json_object_set_new(e, "prev", json_string(chk.entries ? chk.head : ZERO_HASH));
     json_object_set_new(e, "time", json_string(now));
     json_object_set_new(e, "tool", json_string("kaketsuke"));
-    json_object_set_new(e, "version", json_string(KK_VERSION));
+    kk_jset_str(e, "version", ci->version ? ci->version : "unknown");
     kk_jset_str(e, "command", ci->command);
     json_t *args = json_array();
     for (int i = 0; i < ci->argc; i++)

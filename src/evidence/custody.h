@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 typedef struct kk_custody_info {
+    const char *version;             /* tool version (KK_VERSION) */
     const char *command;             /* "scan", "collect", "case set", "bundle", ... */
     int argc;                        /* command line as run (argv[0] = command name) */
     char *const *argv;

@@ -37,6 +37,7 @@ typedef struct img_ctx {
     char *pending;  /* directory we expect children of (error detection) */
     TSK_INUM_T pending_addr;
     json_t *info;   /* kk_image_info: volume array under construction */
+    int nlocked;    /* encrypted/layered volumes found */
 } img_ctx;
 
 typedef struct tsk_reader {
@@ -144,6 +145,7 @@ static int detect_unreadable(img_ctx *c, uint64_t off, uint64_t len, const char 
     }
     if (!kind)
         return 0;
+    c->nlocked++;
     if (iv) {
         json_object_set_new(iv, "readable", json_false());
         json_object_set_new(iv, "encryption", json_string(kind));
@@ -677,8 +679,9 @@ int kk_image_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *op
     }
     if (c.nvols == 0) {
         close_all(&c);
-        return kk_err_set(KK_EFORMAT, "cannot read '%s': no readable file system in any volume "
-                          "(see the error records)", spec);
+        return kk_err_set(KK_EFORMAT, "cannot read '%s': no readable file system in any volume%s "
+                          "(see the error and warning records)", spec,
+                          c.nlocked ? " (encrypted or unsupported volumes found)" : "");
     }
     for (size_t i = 0; i < c.nvols && !c.stopped && c.rc == KK_OK; i++) {
         c.cur = &c.vols[i];
