@@ -47,6 +47,12 @@ int cmd_info(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 extern const char kk_help_scan[], kk_help_info[], kk_help_help[], kk_help_version[];
+int cmd_case(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+extern const char kk_help_case[], kk_help_collect[], kk_help_bundle[], kk_help_verify[], kk_help_key[];
 
 #define KK_VERSION "0.1.0"
 

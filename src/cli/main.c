@@ -18,6 +18,11 @@ volatile sig_atomic_t kk_interrupted;
 static const kk_command commands[] = {
     {"scan", cmd_scan, "YARA and IOC scan of disks, images, directories and files", kk_help_scan},
     {"info", cmd_info, "image format, partitions, file systems, encrypted volumes", kk_help_info},
+    {"case", cmd_case, "create and fill a case folder (init, set, note, add, show)", kk_help_case},
+    {"collect", cmd_collect, "copy forensic artifacts (targets) from a source into a case", kk_help_collect},
+    {"bundle", cmd_bundle, "seal a case folder into a signed bundle (DIR.zip)", kk_help_bundle},
+    {"verify", cmd_verify, "check a bundle: hashes, signature, custody chain", kk_help_verify},
+    {"key", cmd_key, "create or show the engineer's signing key", kk_help_key},
     {"help", cmd_help, "show help for a command", kk_help_help},
     {"version", cmd_version, "show the version and library versions", kk_help_version},
 };

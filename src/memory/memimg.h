@@ -70,6 +70,8 @@ int kk_memimg_offset(const kk_memimg *m, uint64_t addr, uint64_t *off);
 /* Read n bytes at physical addr. Holes read as zeros. *mapped (may be NULL) gets the
  * number of bytes that were in the image. KK_OK or KK_EIO (message set). */
 int kk_memimg_read(const kk_memimg *m, uint64_t addr, void *buf, size_t n, size_t *mapped);
+/* Start of the run of contiguous memory (no hole) that holds addr (addr when in a hole). */
+uint64_t kk_memimg_run_start(const kk_memimg *m, uint64_t addr);
 /* Bytes at addr that are contiguous in the image (up to the next hole), at most max. */
 uint64_t kk_memimg_contig(const kk_memimg *m, uint64_t addr, uint64_t max);
 

@@ -16,7 +16,15 @@ typedef struct kk_mem_opts {
     int forced;                     /* --memory given: scan headerless/refused formats as raw */
     const char *carve_dir;          /* --carve-dir (NULL: no carving) */
     volatile sig_atomic_t *interrupt;
+    /* 0 = KAKETSUKE_MEM_CHUNK / KAKETSUKE_MEM_OVERLAP from the environment, else the
+     * defaults below (the overlap default is clipped to the chunk size) */
+    size_t chunk;                   /* bytes each chunk owns (4K..2G) */
+    size_t overlap;                 /* extra bytes scanned past the chunk (<= chunk) */
+    int timeout;                    /* seconds per YARA scan of one chunk (0 = none) */
 } kk_mem_opts;
+
+#define KK_MEM_DEFAULT_CHUNK   ((size_t)16 << 20)
+#define KK_MEM_DEFAULT_OVERLAP ((size_t)1 << 20)
 
 /* Does the file start with a memory-image header (or carry a page-file name)?
  * 1 yes, 0 no. Never fails: unreadable files are "no". */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define MAGIC_BYTES 65536   /* libmagic sees the first bytes only */
 #define DATA_MAX 64         /* matched bytes kept per string match */
@@ -56,7 +57,8 @@ typedef struct fjob {
 typedef struct job {
     fjob *f;
     unsigned char *buf;
-    size_t len;
+    size_t alloc;   /* bytes allocated (budget) */
+    size_t len;     /* bytes to scan */
     uint64_t base;
     int first;      /* first window: magic (and hashes when whole) */
     int whole;      /* the whole file: hash here */
@@ -322,6 +324,29 @@ static void fjob_release(eng *e, fjob *f)
 
 /* ---- memory budget ------------------------------------------------------------------ */
 
+/* Content buffers of 256 KiB and more are mapped and unmapped directly: malloc would keep
+ * freed multi-MiB chunks in its per-thread arenas and the resident size would grow far
+ * past the budget. */
+#define MAP_MIN (256u << 10)
+
+static unsigned char *buf_get(size_t n)
+{
+    if (n < MAP_MIN)
+        return malloc(n ? n : 1);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void buf_put(unsigned char *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n < MAP_MIN)
+        free(p);
+    else
+        munmap(p, n);
+}
+
 static unsigned char *budget_alloc(eng *e, size_t n)
 {
     pthread_mutex_lock(&e->bmu);
@@ -329,7 +354,7 @@ static unsigned char *budget_alloc(eng *e, size_t n)
         pthread_cond_wait(&e->bcv, &e->bmu);
     e->used += n;
     pthread_mutex_unlock(&e->bmu);
-    unsigned char *p = malloc(n ? n : 1);
+    unsigned char *p = buf_get(n);
     if (!p) {
         pthread_mutex_lock(&e->bmu);
         e->used -= n;
@@ -341,7 +366,7 @@ static unsigned char *budget_alloc(eng *e, size_t n)
 
 static void budget_free(eng *e, unsigned char *p, size_t n)
 {
-    free(p);
+    buf_put(p, n);
     pthread_mutex_lock(&e->bmu);
     e->used -= n;
     pthread_cond_broadcast(&e->bcv);
@@ -537,7 +562,7 @@ static void *worker_main(void *arg)
         }
         if (j->whole)
             hash_all(w, f, j->buf, j->len);
-        budget_free(e, j->buf, j->len);
+        budget_free(e, j->buf, j->alloc);
         free(j);
         fjob_release(e, f);
     }
@@ -546,15 +571,18 @@ static void *worker_main(void *arg)
 
 /* ---- reader (runs in the walker's thread) ------------------------------------------- */
 
-static int push_job(eng *e, fjob *f, unsigned char *buf, size_t len, uint64_t base, int first, int whole)
+/* Queue len bytes of buf (alloc bytes allocated) for the workers; buf is theirs now. */
+static int push_job(eng *e, fjob *f, unsigned char *buf, size_t alloc, size_t len, uint64_t base,
+                    int first, int whole)
 {
     job *j = kk_calloc(1, sizeof *j);
     if (!j) {
-        budget_free(e, buf, len);
+        budget_free(e, buf, alloc);
         return kk_err_set(KK_ENOMEM, "out of memory");
     }
     j->f = f;
     j->buf = buf;
+    j->alloc = alloc;
     j->len = len;
     j->base = base;
     j->first = first;
@@ -563,7 +591,7 @@ static int push_job(eng *e, fjob *f, unsigned char *buf, size_t len, uint64_t ba
     f->refs++;
     pthread_mutex_unlock(&f->mu);
     if (kk_queue_push(&e->q, j) != KK_OK) {
-        budget_free(e, buf, len);
+        budget_free(e, buf, alloc);
         free(j);
         fjob_release(e, f);
         return KK_ESTOP;
@@ -651,16 +679,8 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
             snprintf(f->filetype, sizeof f->filetype, "%s",
                      kk_filetype(o->ftypes, buf, (size_t)got));
             atomic_fetch_add(&e->st->bytes, (uint64_t)got);
-            if ((size_t)got < n) { /* shorter than its size says: scan what is there */
-                unsigned char *t = realloc(buf, got ? (size_t)got : 1);
-                if (t)
-                    buf = t;
-                pthread_mutex_lock(&e->bmu);
-                e->used -= n - (size_t)got;
-                pthread_cond_broadcast(&e->bcv);
-                pthread_mutex_unlock(&e->bmu);
-            }
-            rc = push_job(e, f, buf, (size_t)got, 0, 1, 1);
+            /* a file shorter than its size says: scan what is there */
+            rc = push_job(e, f, buf, n, (size_t)got, 0, 1, 1);
         }
     } else {
         /* Windows of `window` bytes overlapping by `overlap`; hashed here, in order. */
@@ -707,7 +727,7 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
             int last = have < len || off + have >= kf->size;
             tail_len = (!last && have > ov) ? ov : 0;
             memcpy(tail, buf + have - tail_len, tail_len);
-            rc = push_job(e, f, buf, have, off, first, 0);
+            rc = push_job(e, f, buf, len, have, off, first, 0);
             first = 0;
             if (last)
                 break;

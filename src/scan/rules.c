@@ -52,6 +52,10 @@ int kk_yara_init(void)
     int rc = yr_initialize();
     if (rc != ERROR_SUCCESS)
         return kk_err_set(KK_EINTERNAL, "cannot initialise libyara (error %d)", rc);
+    /* Only the first 64 bytes of a match are reported: libyara need not copy more.
+     * This bounds the memory a flood of long matches can take. */
+    uint32_t max_data = 64;
+    yr_set_configuration(YR_CONFIG_MAX_MATCH_DATA, &max_data);
     return KK_OK;
 }
 
