@@ -21,6 +21,7 @@ typedef struct rfile {
     char *path;   /* host path */
     char *ns;     /* namespace: relative path */
     int direct;   /* named on the command line */
+    int join;     /* index of the file whose namespace this one is compiled into, or -1 */
 } rfile;
 
 typedef struct rlist {
@@ -74,6 +75,7 @@ static int rlist_add(rlist *l, const char *path, const char *ns, int direct)
     l->v[l->n].path = kk_strdup(path);
     l->v[l->n].ns = kk_strdup(ns);
     l->v[l->n].direct = direct;
+    l->v[l->n].join = -1;
     if (!l->v[l->n].path || !l->v[l->n].ns)
         return kk_err_set(KK_ENOMEM, "out of memory");
     l->n++;
@@ -213,14 +215,68 @@ static int new_compiler(YR_COMPILER **yc, cctx *c)
     return KK_OK;
 }
 
-static int add_file(YR_COMPILER *yc, const rfile *f)
+static int add_one(YR_COMPILER *yc, const char *path, const char *ns)
 {
-    FILE *fp = fopen(f->path, "r");
+    FILE *fp = fopen(path, "r");
     if (!fp)
         return -1;
-    int n = yr_compiler_add_file(yc, fp, f->ns, f->path);
+    int n = yr_compiler_add_file(yc, fp, ns, path);
     fclose(fp);
     return n;
+}
+
+/* A file, in its own namespace -- or in the namespace of the file it joins. */
+static int add_file(YR_COMPILER *yc, const rlist *l, const rfile *f)
+{
+    return add_one(yc, f->path, f->join >= 0 ? l->v[f->join].ns : f->ns);
+}
+
+static char *slurp(const char *path, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *b = malloc(cap + 1);
+    size_t n = b ? fread(b, 1, cap, f) : 0;
+    fclose(f);
+    if (b)
+        b[n] = '\0';
+    return b;
+}
+
+/* Rule sets such as Yara-Rules keep shared rules in one file (e.g. the private rule
+ * is__elf in 000_common_rules.yar) that other files use without including it: they only
+ * compile in one namespace. Find, among the files of the set, the one defining NAME. */
+static int find_definer(const rlist *l, size_t self, const char *errmsg)
+{
+    const char *p = strstr(errmsg, "undefined identifier \"");
+    if (!p)
+        return -1;
+    p += strlen("undefined identifier \"");
+    size_t n = strcspn(p, "\"");
+    if (!n || n > 128)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i == self || l->v[i].join >= 0)
+            continue;
+        char *b = slurp(l->v[i].path, 1 << 20);
+        if (!b)
+            continue;
+        int defines = 0;
+        for (char *q = strstr(b, "rule"); q && !defines; q = strstr(q + 4, "rule")) {
+            if (!(q == b || q[-1] == ' ' || q[-1] == '\n' || q[-1] == '\t') || (q[4] != ' ' && q[4] != '\t'))
+                continue;
+            char *id = q + 4;
+            while (*id == ' ' || *id == '\t')
+                id++;
+            size_t idl = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+            defines = idl == n && !strncmp(id, p, n);
+        }
+        free(b);
+        if (defines)
+            return (int)i;
+    }
+    return -1;
 }
 
 static int hash_file(EVP_MD_CTX *md, const char *path)
@@ -340,7 +396,7 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
         if (rc == KK_OK) {
             all_ok = 1;
             for (size_t i = 0; i < l.n && all_ok; i++)
-                if (add_file(yc, &l.v[i]) != 0)
+                if (add_file(yc, &l, &l.v[i]) != 0)
                     all_ok = 0;
             if (all_ok) {
                 for (size_t i = 0; i < l.n; i++) {
@@ -369,11 +425,35 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
         rc = new_compiler(&yc, &c);
         if (rc != KK_OK)
             break;
-        int n = add_file(yc, &l.v[i]);
+        int n = add_file(yc, &l, &l.v[i]);
         yr_compiler_destroy(yc);
         if (n == 0) {
             ok[i] = 1;
             continue;
+        }
+        int def = n > 0 && !l.v[i].direct ? find_definer(&l, i, kk_buf_str(&c.err)) : -1;
+        if (def >= 0) {
+            /* compile it into the definer's namespace, after the definer */
+            l.v[i].join = def;
+            c.nerr = 0;
+            kk_buf_reset(&c.err);
+            if (new_compiler(&yc, &c) == KK_OK) {
+                n = add_one(yc, l.v[def].path, l.v[def].ns);
+                if (n == 0)
+                    n = add_file(yc, &l, &l.v[i]);
+                yr_compiler_destroy(yc);
+                if (n == 0) {
+                    ok[i] = 1;
+                    continue;
+                }
+            }
+            l.v[i].join = -1;
+            c.nerr = 0;
+            kk_buf_reset(&c.err);
+            if (new_compiler(&yc, &c) == KK_OK) { /* the original message again */
+                add_file(yc, &l, &l.v[i]);
+                yr_compiler_destroy(yc);
+            }
         }
         const char *msg = n < 0 ? strerror(errno) : kk_buf_str(&c.err);
         if (l.v[i].direct) {
@@ -395,12 +475,14 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
         drop_warnings(&c);
         kk_buf_reset(&c.err);
         rc = new_compiler(&yc, &c);
-        for (size_t i = 0; i < l.n && rc == KK_OK; i++) {
-            if (!ok[i])
+        for (size_t k = 0; k < 2 * l.n && rc == KK_OK; k++) {
+            size_t i = k % l.n;
+            /* first the files in their own namespace, then those joining another's */
+            if (!ok[i] || (k < l.n) != (l.v[i].join < 0) || (l.v[i].join >= 0 && !ok[l.v[i].join]))
                 continue;
             EVP_DigestUpdate(md, l.v[i].ns, strlen(l.v[i].ns) + 1);
             hash_file(md, l.v[i].path);
-            if (add_file(yc, &l.v[i]) != 0)
+            if (add_file(yc, &l, &l.v[i]) != 0)
                 rc = kk_err_set(KK_ERULES, "cannot compile rules together: %s", kk_buf_str(&c.err));
             else
                 r->nfiles++;
