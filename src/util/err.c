@@ -2,15 +2,19 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char kk_msg[1024];
 
 int kk_err_set(int code, const char *fmt, ...)
 {
+    /* formatted aside first: the arguments may include kk_err_msg() itself */
+    char tmp[sizeof kk_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(kk_msg, sizeof kk_msg, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(kk_msg, tmp, sizeof kk_msg);
     return code;
 }
 
