@@ -25,7 +25,8 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 DEB_BUILD := build-essential pkg-config libyara-dev libtsk-dev libmagic-dev libssl-dev \
              libjansson-dev libpcre2-dev libzip-dev libcmocka-dev
 DEB_TEST  := yara python3 python3-yara sleuthkit jq ewf-tools qemu-utils dosfstools mtools \
-             ntfs-3g ntfs-3g-dev e2fsprogs gdisk fdisk zip unzip openssl file tzdata
+             ntfs-3g ntfs-3g-dev e2fsprogs gdisk fdisk zip unzip openssl file tzdata xz-utils \
+             forensics-samples-all p7zip-full
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard src/util/*.c src/source/*.c src/scan/*.c src/memory/*.c src/evidence/*.c \

@@ -46,6 +46,8 @@ int cmd_scan(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+extern const char kk_help_rules[];
 extern const char kk_help_scan[], kk_help_info[], kk_help_help[], kk_help_version[];
 int cmd_case(int argc, char **argv);
 int cmd_collect(int argc, char **argv);

@@ -543,6 +543,8 @@ int kk_bundle_create(const kk_bundle_opts *o, kk_bundle_result *res)
         return kk_err_set(KK_EINVAL, "cannot write bundle '%s': it exists and is not a regular file", o->output);
     if (inside(o->case_dir, o->output))
         return kk_err_set(KK_EINVAL, "cannot write bundle '%s' inside the case folder it seals", o->output);
+    if (o->recipients)
+        KK_TRY(kk_cms_check_certs(o->recipients));
     kk_case *cs = NULL;
     KK_TRY(kk_case_open(o->case_dir, 0, &cs));
     char *part = kk_asprintf("%s.part", o->output);
@@ -600,6 +602,14 @@ int kk_bundle_create(const kk_bundle_opts *o, kk_bundle_result *res)
     rc = kk_custody_check_file(custody, &chk);
     if (rc != KK_OK)
         goto out;
+    if (!ns_has(&c.names, "custody.jsonl")) { /* the log was started by this entry */
+        member *m = ml_add(&c.members);
+        if (!m || assign_name(&c.names, m, "", "custody.jsonl") != KK_OK || !(m->path = kk_strdup(custody))) {
+            rc = kk_err_set(KK_ENOMEM, "out of memory");
+            goto out;
+        }
+        m->mtime = (int64_t)time(NULL);
+    }
     c.total = 0;
     for (size_t i = 0; i < c.members.n; i++) {
         struct stat s2;

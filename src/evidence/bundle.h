@@ -87,6 +87,8 @@ void kk_verify_result_free(kk_verify_result *r);
  * `openssl cms -decrypt -binary -inform DER -in FILE.zip.p7m -inkey KEY -out FILE.zip`
  * opens it. Output written to out.part, fsync'd, renamed. */
 int kk_cms_encrypt(const char *in, const char *out, const char *const *certs);
+/* Check that every recipient certificate can be read (before any work is done). */
+int kk_cms_check_certs(const char *const *certs);
 /* Decrypt with a PEM private key (pass may be NULL) into out (created 0600). */
 int kk_cms_decrypt(const char *in, const char *keyfile, const char *pass, const char *out);
 

@@ -28,6 +28,25 @@ static const char *ossl(void)
     return m;
 }
 
+int kk_cms_check_certs(const char *const *certs)
+{
+    for (size_t i = 0; certs && certs[i]; i++) {
+        FILE *f = fopen(certs[i], "r");
+        X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+        if (f)
+            fclose(f);
+        if (!x) {
+            ERR_clear_error();
+            return f ? kk_err_set(KK_EINVAL, "cannot read recipient certificate '%s': not a PEM X.509 "
+                                  "certificate", certs[i])
+                     : kk_err_set(KK_ENOENT, "cannot open recipient certificate '%s': %s", certs[i],
+                                  strerror(errno));
+        }
+        X509_free(x);
+    }
+    return KK_OK;
+}
+
 int kk_cms_encrypt(const char *in, const char *out, const char *const *certs)
 {
     STACK_OF(X509) *sk = sk_X509_new_null();

@@ -22,6 +22,7 @@ typedef struct name_ioc {
     pcre2_code *re, *fp;
     int score;
     char *text;
+    char *desc;     /* the last comment line above it (LOKI convention) */
 } name_ioc;
 
 struct kk_iocs {
@@ -67,7 +68,7 @@ static pcre2_code *compile_re(const char *re, char *err, size_t errsz)
     int ec;
     PCRE2_SIZE eo;
     pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-                                  PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
+                                  PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
     if (!c) {
         PCRE2_UCHAR m[256];
         pcre2_get_error_message(ec, m, sizeof m);
@@ -87,11 +88,20 @@ static int load_file(kk_iocs *s, const char *path, kk_ioc_warn_fn warn, void *ct
     size_t cap = 0;
     ssize_t len;
     int lineno = 0, rc = KK_OK;
+    char comment[256] = "";
     while (rc == KK_OK && (len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
-        if (!len || line[0] == '#')
+        if (line[0] == '#') {
+            const char *c = line + 1;
+            while (*c == ' ' || *c == '#' || *c == '\t')
+                c++;
+            if (*c)
+                snprintf(comment, sizeof comment, "%s", c);
+            continue;
+        }
+        if (!len)
             continue;
         unsigned char d[32];
         size_t dl = parse_hash(line, d);
@@ -108,7 +118,7 @@ static int load_file(kk_iocs *s, const char *path, kk_ioc_warn_fn warn, void *ct
             memcpy(h->d, d, dl);
             h->len = (unsigned char)dl;
             const char *semi = strchr(line, ';');
-            h->desc = kk_strdup(semi ? semi + 1 : "");
+            h->desc = kk_strdup(semi && semi[1] ? semi + 1 : comment);
             h->text = kk_strndup(line, dl * 2);
             for (char *p = h->text; p && *p; p++)
                 if (*p >= 'A' && *p <= 'F') *p = (char)(*p - 'A' + 'a');
@@ -160,6 +170,7 @@ static int load_file(kk_iocs *s, const char *path, kk_ioc_warn_fn warn, void *ct
         n->fp = fp;
         n->score = (int)score;
         n->text = kk_strdup(line);
+        n->desc = kk_strdup(comment);
     }
     free(line);
     fclose(f);
@@ -235,7 +246,8 @@ void kk_iocs_filename(const kk_iocs *s, const char *path, void (*fn)(void *, con
             continue;
         if (n->fp && pcre2_match(n->fp, (PCRE2_SPTR)path, len, 0, 0, md, NULL) >= 0)
             continue;
-        kk_ioc_hit hit = {.ioc = n->text, .kind = "filename", .score = n->score, .desc = ""};
+        kk_ioc_hit hit = {.ioc = n->text, .kind = "filename", .score = n->score,
+                          .desc = n->desc ? n->desc : ""};
         fn(ctx, &hit);
     }
     pcre2_match_data_free(md);
@@ -266,6 +278,7 @@ void kk_iocs_free(kk_iocs *s)
         pcre2_code_free(s->f[i].re);
         pcre2_code_free(s->f[i].fp);
         free(s->f[i].text);
+        free(s->f[i].desc);
     }
     free(s->h);
     free(s->f);

@@ -1,8 +1,9 @@
 /* ioc.h - IOC lists in signature-base's formats.
  *   hash IOCs:     HASH;comment           (MD5, SHA-1 or SHA-256 by length)
- *   filename IOCs: REGEX;SCORE[;FP-REGEX] (PCRE, case-insensitive, matched against the
+ *   filename IOCs: REGEX;SCORE[;FP-REGEX] (PCRE, case-sensitive unless (?i), against the
  *                                          full path: C:\Windows\... on Windows volumes)
- * A file is recognised by its content: lines of the first kind make it a hash list. */
+ * Lines starting with # are comments; the last comment line above an indicator is its
+ * description (LOKI's convention), unless a hash line carries its own comment. */
 #ifndef KK_IOC_H
 #define KK_IOC_H
 #include <stddef.h>

@@ -77,15 +77,17 @@ sha=$(sha256sum < "$T/dirty/dropper.exe" | cut -d' ' -f1)
 md5=$(md5sum < "$T/dirty/sub/dir/p.txt" | cut -d' ' -f1)
 mkdir -p "$T/iocs"
 printf '# test\n%s;Test dropper hash\n%s;Test md5 entry\n' "$sha" "$md5" > "$T/iocs/hash.txt"
-printf '# REGEX;SCORE;FP\n/sub/dir/p\\.txt$;70\n\\.exe$;60;dropper\\.exe$\n/owned\\.TXT$;50\n' > "$T/iocs/names.txt"
+printf '# REGEX;SCORE;FP\n/sub/dir/p\\.txt$;70\n\\.exe$;60;dropper\\.exe$\n# owned files\n(?i)/owned\\.TXT$;50\n/OWNED\\.txt$;50\n' > "$T/iocs/names.txt"
 "$K" scan --quiet -r "$D/hostile.yar" --ioc "$T/iocs" -o "$T/i.jsonl" "$T/dirty"; rc=$?
 check_eq "IOC hits alone give exit 1" 1 "$rc"
 check_eq "sha256 hash IOC" "sha256 Test dropper hash" \
   "$(jq -r 'select(.type=="ioc" and .kind=="sha256") | "\(.kind) \(.desc)"' "$T/i.jsonl")"
 check_eq "md5 hash IOC (md5 computed because the list needs it)" "$md5" \
   "$(jq -r 'select(.type=="ioc" and .kind=="md5") | .ioc' "$T/i.jsonl")"
-check_eq "filename IOCs: regex, score, false-positive regex, case-insensitive" "/owned\\.TXT$:50 /sub/dir/p\\.txt$:70" \
+check_eq "filename IOCs: regex, score, false-positive regex, (?i)" "(?i)/owned\\.TXT$:50 /sub/dir/p\\.txt$:70" \
   "$(jq -r 'select(.type=="ioc" and .kind=="filename") | "\(.ioc):\(.score)"' "$T/i.jsonl" | sort | tr '\n' ' ' | sed 's/ $//')"
+check_eq "filename IOC description: the comment line above it" "owned files" \
+  "$(jq -r 'select(.type=="ioc" and .score==50) | .desc' "$T/i.jsonl")"
 printf 'not an ioc line at all\n' > "$T/bad-ioc.txt"
 "$K" scan --quiet -r "$D/hostile.yar" --ioc "$T/bad-ioc.txt" -o "$T/bi.jsonl" "$T/clean"
 check "a malformed IOC line becomes a warning naming file:line" \
