@@ -1,5 +1,6 @@
 /* cmd_collect.c - kaketsuke collect SOURCE --case DIR [--targets LIST] */
 #include "cli.h"
+#include "progress.h"
 #include "../artifact/targets.h"
 #include "../evidence/case.h"
 #include "../evidence/collect.h"
@@ -45,28 +46,7 @@ const char kk_help_collect[] =
     "Exit: 0 collected, 1 the source changed while it was read (--hash-source), 2 usage\n"
     "error or unusable source, 3 cannot write the case, interrupted or internal error.\n";
 
-typedef struct prog {
-    int on;
-    double last;
-    const char *what;
-} prog;
-
-static void hash_progress(void *ctx, uint64_t done, uint64_t total)
-{
-    prog *p = ctx;
-    if (!p->on)
-        return;
-    double now = kk_mono();
-    if (now - p->last < 0.25 && done != total)
-        return;
-    p->last = now;
-    if (total)
-        fprintf(stderr, "\r%s: %5.1f%%  %" PRIu64 " of %" PRIu64 " MiB   ", p->what,
-                100.0 * (double)done / (double)total, done >> 20, total >> 20);
-    else
-        fprintf(stderr, "\r%s: %" PRIu64 " MiB   ", p->what, done >> 20);
-    fflush(stderr);
-}
+typedef kk_line_progress prog;
 
 static void collect_progress(void *ctx, const kk_collect_stats *st, const char *path)
 {
@@ -82,11 +62,6 @@ static void collect_progress(void *ctx, const kk_collect_stats *st, const char *
     fflush(stderr);
 }
 
-static void clear_line(const prog *p)
-{
-    if (p->on)
-        fprintf(stderr, "\r%70s\r", "");
-}
 
 int cmd_collect(int argc, char **argv)
 {
@@ -169,8 +144,8 @@ int cmd_collect(int argc, char **argv)
     char before[65] = "", after[65] = "";
     uint64_t hsize = 0;
     if (hash) {
-        rc = kk_source_sha256(src, before, &hsize, hash_progress, &pg, &kk_interrupted);
-        clear_line(&pg);
+        rc = kk_source_sha256(src, before, &hsize, kk_bytes_progress, &pg, &kk_interrupted);
+        kk_line_progress_clear(&pg);
         if (rc != KK_OK) {
             kk_die_msg("%s", kk_err_msg());
             ex = rc == KK_ESTOP ? KK_EXIT_INTERNAL : KK_EXIT_USAGE;
@@ -186,14 +161,14 @@ int cmd_collect(int argc, char **argv)
                           .progress = collect_progress, .progress_ctx = &pg, .interrupt = &kk_interrupted};
     double t0 = kk_mono();
     rc = kk_collect(&co, &st);
-    clear_line(&pg);
+    kk_line_progress_clear(&pg);
     int crc = rc;
     char cmsg[1100];
     snprintf(cmsg, sizeof cmsg, "%s", rc == KK_OK ? "" : kk_err_msg());
     if (rc == KK_OK && hash) {
         pg.what = "hashing source (after)";
-        rc = kk_source_sha256(src, after, &hsize, hash_progress, &pg, &kk_interrupted);
-        clear_line(&pg);
+        rc = kk_source_sha256(src, after, &hsize, kk_bytes_progress, &pg, &kk_interrupted);
+        kk_line_progress_clear(&pg);
         if (rc == KK_OK)
             rc = kk_case_record_source(cs, src, "collect", before, after, NULL);
         if (rc != KK_OK)

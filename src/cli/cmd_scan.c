@@ -1,6 +1,8 @@
 /* cmd_scan.c - kaketsuke scan SOURCE... */
 #include "cli.h"
 #include "progress.h"
+#include "../evidence/case.h"
+#include "../evidence/srcinfo.h"
 #include "../memory/memscan.h"
 #include "../scan/engine.h"
 #include "../util/err.h"
@@ -43,6 +45,10 @@ const char kk_help_scan[] =
     "      --timezone TZ      zone of FAT/exFAT local times (default Asia/Tokyo)\n"
     "      --memory           treat SOURCE as a memory image (also: detected from its header)\n"
     "      --carve-dir DIR    memory images: save the PE module a hit lies in to DIR\n"
+    "      --case DIR         write the findings into the case folder DIR (created when missing;\n"
+    "                         DIR/findings.jsonl, or findings-2.jsonl... when one exists) and\n"
+    "                         log the run in its custody log\n"
+    "      --hash-source      with --case: SHA-256 of each whole source before and after the scan\n"
     "      --quiet            no progress line\n"
     "  -h, --help             this help\n"
     "\n"
@@ -50,7 +56,7 @@ const char kk_help_scan[] =
     "source or rules, 3 internal error. Error records alone do not change the exit code.\n";
 
 enum { O_IOC = 256, O_FORCE, O_EXCLUDE, O_HASHES, O_MAXSTR, O_WINDOW, O_OVERLAP, O_MAXFS, O_TIMEOUT,
-       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE };
+       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE, O_HASHSRC };
 
 static const struct option longopts[] = {
     {"rules", required_argument, NULL, 'r'},     {"output", required_argument, NULL, 'o'},
@@ -61,7 +67,7 @@ static const struct option longopts[] = {
     {"max-filesize", required_argument, NULL, O_MAXFS}, {"timeout", required_argument, NULL, O_TIMEOUT},
     {"quiet", no_argument, NULL, O_QUIET},       {"timezone", required_argument, NULL, O_TZ},
     {"memory", no_argument, NULL, O_MEMORY},     {"case", required_argument, NULL, O_CASE},
-    {"carve-dir", required_argument, NULL, O_CARVE},
+    {"carve-dir", required_argument, NULL, O_CARVE}, {"hash-source", no_argument, NULL, O_HASHSRC},
     {NULL, 0, NULL, 0}};
 
 typedef struct strv {
@@ -127,21 +133,21 @@ int cmd_scan(int argc, char **argv)
 {
     strv rules = {0}, iocs = {0}, excl = {0}, sources = {0};
     const char *out = "-", *tz = "Asia/Tokyo";
-    const char *carve_dir = NULL;
-    int memory = 0;
+    const char *carve_dir = NULL, *casedir = NULL;
+    int memory = 0, hash_source = 0, out_given = 0, tz_given = 0;
     int force = 0, quiet = 0, threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     kk_scan_opts o;
     memset(&o, 0, sizeof o);
     o.window = 64u << 20;
     o.overlap = 1u << 20;
     o.max_strings = 16;
-    int c, bad = 0;
+    int c, bad = 0, rc;
     unsigned long long sz;
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:o:j:", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': strv_add(&rules, optarg); break;
-        case 'o': out = optarg; break;
+        case 'o': out = optarg; out_given = 1; break;
         case 'j':
             if (parse_int(optarg, 1, 256, &threads) != KK_OK) {
                 kk_die_msg("invalid --threads '%s': give a number from 1 to 256", optarg);
@@ -198,13 +204,11 @@ int cmd_scan(int argc, char **argv)
             }
             break;
         case O_QUIET: quiet = 1; break;
-        case O_TZ: tz = optarg; break;
+        case O_TZ: tz = optarg; tz_given = 1; break;
         case O_MEMORY: memory = 1; break;
         case O_CARVE: carve_dir = optarg; break;
-        case O_CASE:
-            kk_die_msg("--case: case folders are not supported in this version");
-            bad = 1;
-            break;
+        case O_CASE: casedir = optarg; break;
+        case O_HASHSRC: hash_source = 1; break;
         default: bad = 1;
         }
     }
@@ -212,6 +216,10 @@ int cmd_scan(int argc, char **argv)
         strv_add(&sources, argv[i]);
     if (!bad && sources.n == 0) {
         kk_die_msg("scan: no SOURCE given (see 'kaketsuke help scan')");
+        bad = 1;
+    }
+    if (!bad && hash_source && !casedir) {
+        kk_die_msg("--hash-source records the hashes in a case: use it with --case DIR");
         bad = 1;
     }
     if (!bad && o.overlap * 2 > o.window) {
@@ -222,11 +230,34 @@ int cmd_scan(int argc, char **argv)
         free(rules.v); free(iocs.v); free(excl.v); free(sources.v);
         return KK_EXIT_USAGE;
     }
+    kk_install_signals();
+    kk_case *cs = NULL;
+    char *case_out = NULL;
+    char (*before)[65] = NULL;
+    if (casedir) {
+        if ((rc = kk_case_open(casedir, 1, &cs)) != KK_OK) {
+            kk_die_msg("%s", kk_err_msg());
+            free(rules.v); free(iocs.v); free(excl.v); free(sources.v);
+            return rc == KK_EIO ? KK_EXIT_INTERNAL : KK_EXIT_USAGE;
+        }
+        if (!tz_given)
+            tz = kk_case_tz(cs);
+        if (!out_given) {
+            /* a second scan of the case writes findings-2.jsonl (nothing is replaced) */
+            if (kk_case_findings_path(cs, !force, &case_out) != KK_OK) {
+                kk_die_msg("%s", kk_err_msg());
+                kk_case_close(cs);
+                free(rules.v); free(iocs.v); free(excl.v); free(sources.v);
+                return KK_EXIT_INTERNAL;
+            }
+            out = case_out;
+        }
+        before = calloc(sources.n, sizeof *before);
+    }
     setenv("TZ", tz, 1);
     tzset();
-    kk_install_signals();
 
-    int ex = KK_EXIT_OK, rc;
+    int ex = KK_EXIT_OK;
     char *sigdir = kk_signatures_dir();
     char *defrules = NULL, *defiocs = NULL, *ftpath = NULL;
     warn_sink ws = {json_array()};
@@ -304,6 +335,22 @@ int cmd_scan(int argc, char **argv)
     o.interrupt = &kk_interrupted;
     if (kk_iocs_want_md5(ki)) o.want_md5 = 1;
     if (kk_iocs_want_sha1(ki)) o.want_sha1 = 1;
+
+    for (size_t i = 0; cs && i < sources.n; i++) {
+        if (hash_source && before) {
+            kk_line_progress lp = {!quiet && isatty(2), 0, "hashing source (before)"};
+            uint64_t hsz = 0;
+            rc = kk_source_sha256(sources.v[i], before[i], &hsz, kk_bytes_progress, &lp, &kk_interrupted);
+            kk_line_progress_clear(&lp);
+            if (rc != KK_OK) {
+                kk_die_msg("%s", kk_err_msg());
+                ex = rc == KK_ESTOP ? KK_EXIT_INTERNAL : KK_EXIT_USAGE;
+                goto fini;
+            }
+        }
+        if (kk_case_record_source(cs, sources.v[i], "scan", NULL, NULL, NULL) != KK_OK)
+            kk_die_msg("warning: cannot record the source in the case: %s", kk_err_msg());
+    }
 
     kk_progress *pg = NULL;
     pthread_t counter;
@@ -407,11 +454,53 @@ int cmd_scan(int argc, char **argv)
 fini:
     if (w)
         kk_writer_close(w, 0);
+    if (cs) {
+        json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "files", (json_int_t)atomic_load(&st.files),
+                                   "bytes", (json_int_t)atomic_load(&st.bytes),
+                                   "matches", (json_int_t)atomic_load(&st.matches),
+                                   "ioc_hits", (json_int_t)atomic_load(&st.ioc_hits),
+                                   "errors", (json_int_t)atomic_load(&st.errors),
+                                   "warnings", (json_int_t)atomic_load(&st.warnings));
+        json_t *extra = json_object();
+        kk_jset_str(extra, "findings", out);
+        int changed = 0;
+        for (size_t i = 0; hash_source && before && i < sources.n && !kk_interrupted; i++) {
+            char after[65] = "";
+            kk_line_progress lp = {!quiet && isatty(2), 0, "hashing source (after)"};
+            uint64_t hsz = 0;
+            if (kk_source_sha256(sources.v[i], after, &hsz, kk_bytes_progress, &lp, &kk_interrupted) == KK_OK) {
+                kk_case_record_source(cs, sources.v[i], "scan", before[i], after, NULL);
+                if (strcmp(before[i], after)) {
+                    changed = 1;
+                    kk_die_msg("the source '%s' changed while it was scanned (SHA-256 %s before, %s after)",
+                               sources.v[i], before[i], after);
+                }
+            }
+            kk_line_progress_clear(&lp);
+        }
+        kk_custody_info ci = {.version = KK_VERSION, .command = "scan", .argc = argc, .argv = argv,
+                              .sources = sources.v, .rules_sha256 = kr ? kr->sha256 : NULL,
+                              .counts = counts, .extra = extra,
+                              .result = kk_interrupted ? "interrupted" : ex >= KK_EXIT_USAGE ? "failed" : "ok"};
+        if (kk_case_log(cs, &ci) != KK_OK) {
+            kk_die_msg("cannot write the custody log: %s", kk_err_msg());
+            ex = KK_EXIT_INTERNAL;
+        }
+        if (changed && ex < KK_EXIT_USAGE)
+            ex = KK_EXIT_INTERNAL;
+        json_decref(counts);
+        json_decref(extra);
+    }
+
     kk_rules_free(kr);
     kk_iocs_free(ki);
     kk_filetypes_free(ft);
     kk_yara_fini();
 done:
+    if (cs)
+        kk_case_close(cs);
+    free(case_out);
+    free(before);
     json_decref(ws.pending);
     free(sigdir);
     free(defrules);

@@ -141,3 +141,26 @@ void kk_progress_stop(kk_progress *p)
     pthread_cond_destroy(&p->cv);
     free(p);
 }
+
+void kk_bytes_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    kk_line_progress *p = ctx;
+    if (!p->on)
+        return;
+    double now = kk_mono();
+    if (now - p->last < 0.25 && done != total)
+        return;
+    p->last = now;
+    if (total)
+        fprintf(stderr, "\r%s: %5.1f%%  %llu of %llu MiB\033[K", p->what, 100.0 * (double)done / (double)total,
+                (unsigned long long)(done >> 20), (unsigned long long)(total >> 20));
+    else
+        fprintf(stderr, "\r%s: %llu MiB\033[K", p->what, (unsigned long long)(done >> 20));
+    fflush(stderr);
+}
+
+void kk_line_progress_clear(const kk_line_progress *p)
+{
+    if (p->on)
+        fprintf(stderr, "\r\033[K");
+}

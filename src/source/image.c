@@ -635,6 +635,15 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *a_path, void *ptr)
     }
     if (m->type != TSK_FS_META_TYPE_REG)
         return TSK_WALK_CONT;
+    if ((f->name->flags & TSK_FS_NAME_FLAG_UNALLOC) && (m->flags & TSK_FS_META_FLAG_ALLOC)) {
+        /* a deleted name whose metadata entry now belongs to another file (fls: realloc):
+         * its content is that other file's, scanned under its own name */
+        char *p = kk_asprintf("/%s%s", a_path, f->name->name);
+        kk_emit_skip(c->ops, "reallocated", p, 1, 0,
+                     "deleted name whose metadata entry was reused by another file");
+        free(p);
+        return TSK_WALK_CONT;
+    }
 
     char *dir = thor_dir(c->cur, a_path);
     if (!dir) {
@@ -646,7 +655,10 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *a_path, void *ptr)
         int n = tsk_fs_file_attr_getsize(f), ndata = 0;
         for (int i = 0; i < n && rc == KK_OK; i++) {
             const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
-            if (!a || a->type != TSK_FS_ATTR_TYPE_NTFS_DATA)
+            /* the data streams, and named index roots other than $I30 ($Secure:$SDH,
+             * $Extend/$ObjId:$O, ...), as fls lists them */
+            if (!a || !(a->type == TSK_FS_ATTR_TYPE_NTFS_DATA ||
+                        (a->type == TSK_FS_ATTR_TYPE_NTFS_IDXROOT && a->name && strcmp(a->name, "$I30"))))
                 continue;
             ndata++;
             rc = deliver(c, f, a_path, dir, a);
