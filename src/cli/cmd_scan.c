@@ -8,6 +8,7 @@
 #include "../util/err.h"
 #include "../util/json.h"
 #include "../util/mem.h"
+#include "../util/outfile.h"
 #include "../util/timefmt.h"
 
 #include <getopt.h>
@@ -49,6 +50,10 @@ const char kk_help_scan[] =
     "                         DIR/findings.jsonl, or findings-2.jsonl... when one exists) and\n"
     "                         log the run in its custody log\n"
     "      --hash-source      with --case: SHA-256 of each whole source before and after the scan\n"
+    "      --assess           damage assessment: 'encrypted' records for files that look\n"
+    "                         encrypted and 'volume_stats' per file system (on with --case)\n"
+    "      --bodyfile FILE    write a TSK body file of every file (mactime -b); with --case\n"
+    "                         the default is DIR/timeline/bodyfile.txt\n"
     "      --quiet            no progress line\n"
     "  -h, --help             this help\n"
     "\n"
@@ -56,7 +61,7 @@ const char kk_help_scan[] =
     "source or rules, 3 internal error. Error records alone do not change the exit code.\n";
 
 enum { O_IOC = 256, O_FORCE, O_EXCLUDE, O_HASHES, O_MAXSTR, O_WINDOW, O_OVERLAP, O_MAXFS, O_TIMEOUT,
-       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE, O_HASHSRC };
+       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE, O_HASHSRC, O_ASSESS, O_BODY };
 
 static const struct option longopts[] = {
     {"rules", required_argument, NULL, 'r'},     {"output", required_argument, NULL, 'o'},
@@ -68,6 +73,7 @@ static const struct option longopts[] = {
     {"quiet", no_argument, NULL, O_QUIET},       {"timezone", required_argument, NULL, O_TZ},
     {"memory", no_argument, NULL, O_MEMORY},     {"case", required_argument, NULL, O_CASE},
     {"carve-dir", required_argument, NULL, O_CARVE}, {"hash-source", no_argument, NULL, O_HASHSRC},
+    {"assess", no_argument, NULL, O_ASSESS},       {"bodyfile", required_argument, NULL, O_BODY},
     {NULL, 0, NULL, 0}};
 
 typedef struct strv {
@@ -133,7 +139,8 @@ int cmd_scan(int argc, char **argv)
 {
     strv rules = {0}, iocs = {0}, excl = {0}, sources = {0};
     const char *out = "-", *tz = "Asia/Tokyo";
-    const char *carve_dir = NULL, *casedir = NULL;
+    const char *carve_dir = NULL, *casedir = NULL, *bodypath = NULL;
+    int assess = 0;
     int memory = 0, hash_source = 0, out_given = 0, tz_given = 0;
     int force = 0, quiet = 0, threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     kk_scan_opts o;
@@ -209,6 +216,8 @@ int cmd_scan(int argc, char **argv)
         case O_CARVE: carve_dir = optarg; break;
         case O_CASE: casedir = optarg; break;
         case O_HASHSRC: hash_source = 1; break;
+        case O_ASSESS: assess = 1; break;
+        case O_BODY: bodypath = optarg; break;
         default: bad = 1;
         }
     }
@@ -232,7 +241,7 @@ int cmd_scan(int argc, char **argv)
     }
     kk_install_signals();
     kk_case *cs = NULL;
-    char *case_out = NULL;
+    char *case_out = NULL, *case_body = NULL;
     char (*before)[65] = NULL;
     if (casedir) {
         if ((rc = kk_case_open(casedir, 1, &cs)) != KK_OK) {
@@ -253,6 +262,11 @@ int cmd_scan(int argc, char **argv)
             out = case_out;
         }
         before = calloc(sources.n, sizeof *before);
+        assess = 1;
+        if (!bodypath) {
+            case_body = kk_case_path(cs, "timeline/bodyfile.txt");
+            bodypath = case_body;
+        }
     }
     setenv("TZ", tz, 1);
     tzset();
@@ -264,6 +278,8 @@ int cmd_scan(int argc, char **argv)
     kk_rules *kr = NULL;
     kk_iocs *ki = NULL;
     kk_filetypes *ft = NULL;
+    kk_doctypes *docs = NULL;
+    kk_outfile body = {0};
     kk_writer *w = NULL;
     kk_scan_stats st;
     kk_scan_stats_init(&st);
@@ -310,6 +326,21 @@ int cmd_scan(int argc, char **argv)
     } else {
         collect_warning(&ws, "filetype", "bundled signatures not found: the filetype variable stays empty");
     }
+    if (assess) {
+        char *dd = sigdir ? kk_asprintf("%s/data", sigdir) : NULL;
+        if (!dd || kk_doctypes_load(dd, &docs) != KK_OK) {
+            kk_die_msg("--assess: %s", dd ? kk_err_msg() : "bundled signatures not found");
+            free(dd);
+            ex = KK_EXIT_USAGE;
+            goto fini;
+        }
+        free(dd);
+    }
+    if (bodypath && (rc = kk_outfile_open(&body, bodypath, 1)) != KK_OK) {
+        kk_die_msg("%s", kk_err_msg());
+        ex = KK_EXIT_USAGE;
+        goto fini;
+    }
     if ((rc = kk_writer_open(&w, out, force)) != KK_OK) {
         kk_die_msg("%s", kk_err_msg());
         ex = KK_EXIT_USAGE;
@@ -332,6 +363,8 @@ int cmd_scan(int argc, char **argv)
     o.w = w;
     o.threads = threads;
     o.exclude = excl.n ? excl.v : NULL;
+    o.docs = docs;
+    o.bodyfile = body.fp;
     o.interrupt = &kk_interrupted;
     if (kk_iocs_want_md5(ki)) o.want_md5 = 1;
     if (kk_iocs_want_sha1(ki)) o.want_sha1 = 1;
@@ -437,6 +470,11 @@ int cmd_scan(int argc, char **argv)
     kk_writer_put(w, s);
     rc = kk_writer_close(w, !kk_interrupted);
     w = NULL;
+    if (body.fp) {
+        int brc = kk_interrupted ? (kk_outfile_abort(&body), KK_OK) : kk_outfile_commit(&body);
+        if (brc != KK_OK && rc == KK_OK)
+            rc = brc;
+    }
     if (rc != KK_OK) {
         if (ex != KK_EXIT_INTERNAL)
             kk_die_msg("%s", kk_err_msg());
@@ -454,6 +492,8 @@ int cmd_scan(int argc, char **argv)
 fini:
     if (w)
         kk_writer_close(w, 0);
+    if (body.fp)
+        kk_outfile_abort(&body);
     if (cs) {
         json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "files", (json_int_t)atomic_load(&st.files),
                                    "bytes", (json_int_t)atomic_load(&st.bytes),
@@ -495,11 +535,13 @@ fini:
     kk_rules_free(kr);
     kk_iocs_free(ki);
     kk_filetypes_free(ft);
+    kk_doctypes_free(docs);
     kk_yara_fini();
 done:
     if (cs)
         kk_case_close(cs);
     free(case_out);
+    free(case_body);
     free(before);
     json_decref(ws.pending);
     free(sigdir);

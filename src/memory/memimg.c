@@ -165,7 +165,8 @@ static int cmp_ext(const void *a, const void *b)
 static int finish_extents(parse *p)
 {
     kk_memimg *m = p->m;
-    qsort(m->ext, m->next, sizeof *m->ext, cmp_ext);
+    if (m->next > 1)
+        qsort(m->ext, m->next, sizeof *m->ext, cmp_ext);
     size_t k = 0;
     uint64_t end = 0;
     for (size_t i = 0; i < m->next; i++) {
@@ -574,6 +575,9 @@ int kk_memimg_open_fd(int fd, const char *name, int forced, kk_memimg **out)
     struct stat sb;
     if (fstat(fd, &sb) != 0)
         return kk_err_set(KK_EIO, "cannot stat '%s': %s", name, strerror(errno));
+    if (!S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode))
+        return kk_err_set(KK_EINVAL, "'%s' is not a file or a block device: it cannot be a memory "
+                          "image", name);
     kk_memimg *m = kk_calloc(1, sizeof *m);
     if (!m)
         return kk_err_set(KK_ENOMEM, "out of memory");
@@ -631,6 +635,35 @@ int kk_memimg_open_fd(int fd, const char *name, int forced, kk_memimg **out)
     }
     *out = m;
     return KK_OK;
+}
+
+kk_memkind kk_memimg_probe(int fd, const char *name)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISBLK(sb.st_mode)))
+        return KK_MEM_NONE;
+    unsigned char h[KK_MEM_SNIFF];
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    kk_memkind k = kk_memimg_sniff(h, n > 0 ? (size_t)n : 0, name);
+    if (k != KK_MEM_ELFCORE)
+        return k;
+    /* an ELF core of a process is a file to scan, not a memory image; a broken one is
+     * a memory image (the scan says what is wrong with it) */
+    char keep[1024];
+    snprintf(keep, sizeof keep, "%s", kk_err_msg());
+    kk_memimg *m = kk_calloc(1, sizeof *m);
+    if (m) {
+        m->fd = fd;
+        m->file_size = (uint64_t)sb.st_size;
+        parse p = {.m = m, .name = name};
+        int proc = 0;
+        parse_elf(&p, &proc);
+        if (proc)
+            k = KK_MEM_NONE;
+        memimg_free(m);
+    }
+    kk_err_set(KK_OK, "%s", keep);
+    return k;
 }
 
 int kk_memimg_open(const char *path, int forced, kk_memimg **out)

@@ -28,6 +28,9 @@ typedef enum kk_memkind {
 /* Classify a file from its first n bytes (n may be short) and its name (may be NULL). */
 kk_memkind kk_memimg_sniff(const unsigned char *hdr, size_t n, const char *name);
 const char *kk_memkind_name(kk_memkind k);
+/* Classify an open file (regular file or block device; anything else is KK_MEM_NONE).
+ * An ELF core dump of a process (no physical addresses) is KK_MEM_NONE. Never fails. */
+kk_memkind kk_memimg_probe(int fd, const char *name);
 
 typedef struct kk_mem_extent {
     uint64_t addr;  /* physical address */

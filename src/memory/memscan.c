@@ -1,15 +1,17 @@
 /* memscan.c - memory images scanned in parallel, overlapping chunks (docs/memory.md).
  *
- * The physical address space of the image (memimg.h) is cut into segments (runs of
- * contiguous memory between holes) and each segment into chunks of C bytes. Chunk k
- * "owns" [a, a+C) and is scanned as the window [a, a+C+O) (clipped at the end of its
- * segment), so a match that starts in the chunk and is at most O bytes long is seen
- * whole. The caller's thread reads windows into buffers (bounded: at most (threads+2)
- * windows in flight); N workers scan them, one YR_SCANNER each; results are emitted in
- * chunk order by whichever worker completes the chunk that lets the frontier advance.
- * Chunk k is emitted once chunk k+1 of the same segment is done, because a string match
- * in k's overlap (at or past a+C) is dropped from k's record when k+1 matched the same
- * rule (k+1 reports it): every match is reported once. */
+ * The physical address space of the image (memimg.h) is made of runs of contiguous
+ * memory between holes. A run longer than C is cut into pieces of C bytes: piece k
+ * "owns" [a, a+C) and is scanned as the window [a, a+C+O) (clipped at the end of the
+ * run), so a match that starts in it and is at most O bytes long is seen whole. The last
+ * piece of a run (at most C bytes) and the following short runs are packed into one chunk
+ * of at most C bytes and scanned in one YARA scan as separate memory blocks.
+ * The caller's thread reads chunks into buffers (bounded: at most (threads+2) windows in
+ * flight); N workers scan them, one YR_SCANNER each; results are emitted in chunk order
+ * by whichever worker completes the chunk that lets the frontier advance. A piece is
+ * emitted once the next piece of its run is done, because a string match in the piece's
+ * overlap (at or past a+C) is dropped from its record when the next piece matched the
+ * same rule (that one reports it): every match is reported once. */
 #include "memscan.h"
 #include "memimg.h"
 #include "pe.h"
@@ -60,10 +62,20 @@ typedef struct pehdr {
     kk_pe_info pe;
 } pehdr;
 
+/* A piece of a run of memory, in a chunk's buffer at `at`. */
+typedef struct mblock {
+    uint64_t addr, len;
+    size_t at;
+} mblock;
+
+/* A chunk is either one piece of a run longer than C (own = C, win = C+O, nb = 1,
+ * seg_last = 0), or the last piece of a run together with whole following runs packed
+ * up to C bytes (every block owned, own = win, seg_last = 1). */
 typedef struct chunk {
-    uint64_t addr, own, win;
+    uint64_t addr, own, win;        /* addr of the first block; sums over the blocks */
+    size_t b0, nb;                  /* blocks e->blk[b0 .. b0+nb) */
     int seg_last;
-    int done, emitted, scanned;
+    int done, emitted;
     mrule *rules;
     size_t nrules;
     pehdr *pe;
@@ -100,6 +112,8 @@ struct mscan {
     int max_strings;
     chunk *ch;
     size_t nch;
+    mblock *blk;
+    size_t nblk;
     kk_queue q;
     mworker *w;
     int nw;
@@ -199,10 +213,10 @@ static void hex(const unsigned char *d, size_t n, char *out)
 
 /* ---- PE index and carving (under rmu) ------------------------------------------------- */
 
-static void index_chunk(mscan *e, chunk *c)
+static void index_chunk(mscan *e, chunk *c, uint64_t emitting)
 {
-    /* drop headers too far below this chunk to cover anything from here on */
-    while (e->pe0 < e->npe && e->pe[e->pe0].addr + PE_MAX_DIST < c->addr)
+    /* drop headers too far below the chunk being emitted to cover anything from here on */
+    while (e->pe0 < e->npe && e->pe[e->pe0].addr + PE_MAX_DIST < emitting)
         e->pe0++;
     if (e->pe0 > 4096 && e->pe0 * 2 > e->npe) {
         memmove(e->pe, e->pe + e->pe0, (e->npe - e->pe0) * sizeof *e->pe);
@@ -457,7 +471,7 @@ static void advance(mscan *e, int final)
         /* PE headers of this chunk and the next: a kept overlap hit may lie beyond */
         while (e->indexed <= e->next_emit + (next ? 1 : 0)) {
             if (e->ch[e->indexed].done)
-                index_chunk(e, &e->ch[e->indexed]);
+                index_chunk(e, &e->ch[e->indexed], c->addr);
             e->indexed++;
         }
         for (size_t i = 0; i < c->nrules; i++)
@@ -553,17 +567,31 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
     memset(h, 0, sizeof *h);
     h->rule = rule;
     size_t cap = (size_t)w->e->max_strings;
-    uint64_t own_end = c->addr + c->own;
+    const mblock *blk = &w->e->blk[c->b0];
+    uint64_t own_end = c->nb == 1 ? c->addr + c->own : UINT64_MAX; /* packs have no overlap */
     const YR_STRING *s;
     yr_rule_strings_foreach(rule, s)
     {
         if (STRING_IS_PRIVATE(s))
             continue;
         size_t per[2] = {0, 0}; /* owned, overlap: each capped */
-        const YR_MATCH *m;
-        yr_string_matches_foreach(ctx, s, m)
-        {
-            uint64_t addr = c->addr + (uint64_t)(m->base + m->offset);
+        /* libyara 4.2 packs YR_MATCH objects in its notebook without aligning them:
+         * copy each one out instead of using yr_string_matches_foreach on it */
+        const YR_MATCH *p = ctx->matches[s->idx].head;
+        for (YR_MATCH m; p; p = m.next) {
+            memcpy(&m, p, sizeof m);
+            if (m.is_private)
+                continue;
+            /* the block: its base is its position in the chunk buffer */
+            size_t lo = 0, hi = c->nb;
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (blk[mid].at <= (uint64_t)m.base)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            uint64_t addr = blk[lo].addr + ((uint64_t)m.base - blk[lo].at) + (uint64_t)m.offset;
             int ovl = addr >= own_end;
             if (cap && per[ovl] >= cap) {
                 h->truncated = 1;
@@ -576,10 +604,10 @@ static int scan_cb(YR_SCAN_CONTEXT *ctx, int message, void *data, void *user)
             }
             x->s = s;
             x->addr = addr;
-            x->len = (uint32_t)m->match_length;
+            x->len = (uint32_t)m.match_length;
             x->ovl = (uint8_t)ovl;
-            x->dlen = (uint8_t)(m->data_length < DATA_MAX ? m->data_length : DATA_MAX);
-            memcpy(x->data, m->data, x->dlen);
+            x->dlen = (uint8_t)(m.data_length < DATA_MAX ? m.data_length : DATA_MAX);
+            memcpy(x->data, m.data, x->dlen);
             per[ovl]++;
         }
     }
@@ -592,33 +620,94 @@ static void find_pe(mscan *e, chunk *c, const unsigned char *buf, pehdr **out, s
     size_t a = 0;
     *out = NULL;
     *nout = 0;
-    uint64_t first = (c->addr + PAGE - 1) / PAGE * PAGE;
-    for (uint64_t p = first; p < c->addr + c->own; p += PAGE) {
-        const unsigned char *q = buf + (p - c->addr);
-        if (q[0] != 'M' || q[1] != 'Z')
-            continue;
-        size_t have = (size_t)(c->win - (p - c->addr));
-        unsigned char page[PAGE];
-        if (have < PAGE) { /* the header may run past the window: read it from the image */
-            if (kk_memimg_read(e->img, p, page, PAGE, NULL) != KK_OK)
+    for (size_t b = 0; b < c->nb; b++) {
+        const mblock *bl = &e->blk[c->b0 + b];
+        uint64_t own = c->nb == 1 ? c->own : bl->len;
+        uint64_t first = (bl->addr + PAGE - 1) / PAGE * PAGE;
+        for (uint64_t p = first; p < bl->addr + own; p += PAGE) {
+            const unsigned char *q = buf + bl->at + (p - bl->addr);
+            size_t have = (size_t)(bl->len - (p - bl->addr));
+            if (have < 2 || q[0] != 'M' || q[1] != 'Z')
                 continue;
-            q = page;
-            have = PAGE;
+            unsigned char page[PAGE];
+            if (have < PAGE) { /* the header may go past the buffer: read it from the image */
+                if (kk_memimg_read(e->img, p, page, PAGE, NULL) != KK_OK)
+                    continue;
+                q = page;
+                have = PAGE;
+            }
+            kk_pe_info pi;
+            if (!kk_pe_check(q, have, &pi))
+                continue;
+            if (*nout == a) {
+                a = a ? a * 2 : 8;
+                pehdr *v = realloc(*out, a * sizeof *v);
+                if (!v)
+                    return;
+                *out = v;
+            }
+            (*out)[*nout].addr = p;
+            (*out)[*nout].pe = pi;
+            (*nout)++;
         }
-        kk_pe_info pi;
-        if (!kk_pe_check(q, have, &pi))
-            continue;
-        if (*nout == a) {
-            a = a ? a * 2 : 8;
-            pehdr *v = realloc(*out, a * sizeof *v);
-            if (!v)
-                return;
-            *out = v;
-        }
-        (*out)[*nout].addr = p;
-        (*out)[*nout].pe = pi;
-        (*nout)++;
     }
+}
+
+/* YARA's memory-block iterator over the blocks of a packed chunk: block bases are their
+ * positions in the chunk buffer, so conditions see the runs laid end to end. */
+typedef struct blkit {
+    const mblock *blk;
+    size_t nb, i;
+    const unsigned char *buf;
+    uint64_t size;
+    YR_MEMORY_BLOCK cur;
+} blkit;
+
+static const uint8_t *blk_fetch(YR_MEMORY_BLOCK *b)
+{
+    blkit *it = b->context;
+    return it->buf + it->blk[it->i].at;
+}
+
+static YR_MEMORY_BLOCK *blk_at(blkit *it)
+{
+    if (it->i >= it->nb)
+        return NULL;
+    it->cur.size = (size_t)it->blk[it->i].len;
+    it->cur.base = it->blk[it->i].at;
+    it->cur.context = it;
+    it->cur.fetch_data = blk_fetch;
+    return &it->cur;
+}
+
+static YR_MEMORY_BLOCK *blk_first(YR_MEMORY_BLOCK_ITERATOR *self)
+{
+    blkit *it = self->context;
+    it->i = 0;
+    return blk_at(it);
+}
+
+static YR_MEMORY_BLOCK *blk_next(YR_MEMORY_BLOCK_ITERATOR *self)
+{
+    blkit *it = self->context;
+    it->i++;
+    return blk_at(it);
+}
+
+static uint64_t blk_size(YR_MEMORY_BLOCK_ITERATOR *self)
+{
+    blkit *it = self->context;
+    return it->size;
+}
+
+static int scan_chunk(mworker *w, const chunk *c, const unsigned char *buf)
+{
+    if (c->nb == 1)
+        return yr_scanner_scan_mem(w->sc, buf, (size_t)c->win);
+    blkit it = {.blk = &w->e->blk[c->b0], .nb = c->nb, .buf = buf, .size = c->win};
+    YR_MEMORY_BLOCK_ITERATOR iter = {.context = &it, .first = blk_first, .next = blk_next,
+                                     .file_size = blk_size, .last_error = ERROR_SUCCESS};
+    return yr_scanner_scan_mem_blocks(w->sc, &iter);
 }
 
 static void chunk_done(mscan *e, size_t ck, mrule *rules, size_t nrules, pehdr *pe, size_t npe)
@@ -671,7 +760,7 @@ static void *worker_main(void *arg)
         w->nrules = 0;
         w->oom = 0;
         int stop = e->o->interrupt && *e->o->interrupt;
-        int yrc = stop ? ERROR_SUCCESS : yr_scanner_scan_mem(w->sc, j->buf, (size_t)c->win);
+        int yrc = stop ? ERROR_SUCCESS : scan_chunk(w, c, j->buf);
         if (!stop && yrc != ERROR_SUCCESS) {
             char msg[300];
             const char *why = w->oom ? "out of memory"
@@ -705,7 +794,6 @@ static void *worker_main(void *arg)
                 w->nrules = 0;
             }
         }
-        c->scanned = !stop;
         budget_free(e, j->buf, (size_t)c->win);
         free(j);
         chunk_done(e, w->ck, rules, w->nrules, pe, npe);
@@ -736,42 +824,90 @@ static int parse_env_size(const char *var, uint64_t *out)
     return KK_OK;
 }
 
+#define PACK_MAX_BLOCKS 65536
+
+static int add_block(mscan *e, size_t *ablk, uint64_t addr, uint64_t len, size_t at)
+{
+    if (e->nblk == *ablk) {
+        size_t a = *ablk ? *ablk * 2 : 64;
+        mblock *v = realloc(e->blk, a * sizeof *v);
+        if (!v)
+            return kk_err_set(KK_ENOMEM, "out of memory");
+        e->blk = v;
+        *ablk = a;
+    }
+    e->blk[e->nblk].addr = addr;
+    e->blk[e->nblk].len = len;
+    e->blk[e->nblk].at = at;
+    e->nblk++;
+    return KK_OK;
+}
+
+static int new_chunk(mscan *e, size_t *ach)
+{
+    if (e->nch >= MAX_CHUNKS)
+        return kk_err_set(KK_EINVAL, "memory image too large for chunks of %llu bytes (more than "
+                          "%u chunks)", (unsigned long long)e->C, MAX_CHUNKS);
+    if (e->nch == *ach) {
+        size_t a = *ach ? *ach * 2 : 64;
+        chunk *v = realloc(e->ch, a * sizeof *v);
+        if (!v)
+            return kk_err_set(KK_ENOMEM, "out of memory");
+        e->ch = v;
+        *ach = a;
+    }
+    memset(&e->ch[e->nch], 0, sizeof *e->ch);
+    e->ch[e->nch].b0 = e->nblk;
+    e->nch++;
+    return KK_OK;
+}
+
+/* Cut every run of memory into chunks; pack short pieces together (one YARA scan has a
+ * fixed cost, large with big rule sets: sparse dumps would otherwise crawl). */
 static int plan_chunks(mscan *e)
 {
     const kk_memimg *m = e->img;
-    size_t n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        n = 0;
-        for (size_t i = 0; i < m->next;) {
-            uint64_t start = m->ext[i].addr, end = start + m->ext[i].len;
-            size_t k = i + 1;
-            while (k < m->next && m->ext[k].addr == end) {
-                end += m->ext[k].len;
-                k++;
-            }
-            for (uint64_t a = start; a < end; a += e->C) {
-                if (pass == 1) {
-                    chunk *c = &e->ch[n];
-                    c->addr = a;
-                    c->own = end - a < e->C ? end - a : e->C;
-                    c->win = end - a < e->C + e->O ? end - a : e->C + e->O;
-                    c->seg_last = end - a <= e->C;
-                }
-                if (++n > MAX_CHUNKS)
-                    return kk_err_set(KK_EINVAL, "memory image too large for chunks of %llu bytes "
-                                      "(more than %u chunks)", (unsigned long long)e->C, MAX_CHUNKS);
-                if (end - a <= e->C)
-                    break;
-            }
-            i = k;
+    size_t ach = 0, ablk = 0;
+    int open_pack = 0; /* the last chunk is a pack that may take more blocks */
+    for (size_t i = 0; i < m->next;) {
+        uint64_t start = m->ext[i].addr, end = start + m->ext[i].len;
+        size_t k = i + 1;
+        while (k < m->next && m->ext[k].addr == end) {
+            end += m->ext[k].len;
+            k++;
         }
-        if (pass == 0) {
-            e->ch = kk_calloc(n ? n : 1, sizeof *e->ch);
-            if (!e->ch)
-                return kk_err_set(KK_ENOMEM, "out of memory");
+        i = k;
+        uint64_t a = start;
+        while (end - a > e->C) { /* pieces of a long run, in address order */
+            KK_TRY(new_chunk(e, &ach));
+            chunk *c = &e->ch[e->nch - 1];
+            c->addr = a;
+            c->own = e->C;
+            c->win = end - a < e->C + e->O ? end - a : e->C + e->O;
+            c->nb = 1;
+            c->seg_last = 0;
+            KK_TRY(add_block(e, &ablk, a, c->win, 0));
+            a += e->C;
+            open_pack = 0;
         }
+        uint64_t len = end - a; /* the last piece: 1..C bytes, wholly owned */
+        chunk *c = open_pack ? &e->ch[e->nch - 1] : NULL;
+        if (c && c->win + len <= e->C && c->nb < PACK_MAX_BLOCKS) {
+            KK_TRY(add_block(e, &ablk, a, len, (size_t)c->win));
+            c->own += len;
+            c->win += len;
+            c->nb++;
+            continue;
+        }
+        KK_TRY(new_chunk(e, &ach));
+        c = &e->ch[e->nch - 1];
+        c->addr = a;
+        c->own = c->win = len;
+        c->nb = 1;
+        c->seg_last = 1;
+        KK_TRY(add_block(e, &ablk, a, len, 0));
+        open_pack = 1;
     }
-    e->nch = n;
     return KK_OK;
 }
 
@@ -780,26 +916,9 @@ int kk_mem_detect(const char *spec)
     int fd = open(spec, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    unsigned char h[KK_MEM_SNIFF];
-    ssize_t n = pread(fd, h, sizeof h, 0);
-    kk_memkind k = kk_memimg_sniff(h, n > 0 ? (size_t)n : 0, spec);
-    int yes = k != KK_MEM_NONE;
-    if (k == KK_MEM_ELFCORE) {
-        /* a process core dump is a file to scan, not a memory image */
-        kk_memimg *m = NULL;
-        char keep[1024];
-        snprintf(keep, sizeof keep, "%s", kk_err_msg());
-        int rc = kk_memimg_open_fd(fd, spec, 0, &m);
-        if (rc == KK_OK) {
-            m->fd = -1;
-            kk_memimg_close(m);
-        } else if (rc == KK_EUNSUP && strstr(kk_err_msg(), "of a process")) {
-            yes = 0;
-        }
-        kk_err_set(KK_OK, "%s", keep);
-    }
+    kk_memkind k = kk_memimg_probe(fd, spec);
     close(fd);
-    return yes;
+    return k != KK_MEM_NONE;
 }
 
 static int prepare_carve_dir(const char *dir)
@@ -897,7 +1016,12 @@ int kk_mem_scan(const char *spec, const kk_mem_opts *o, kk_scan_stats *st)
                             (unsigned long long)c->win);
             break;
         }
-        if (kk_memimg_read(e.img, c->addr, buf, (size_t)c->win, NULL) != KK_OK) {
+        int rrc = KK_OK;
+        for (size_t b = 0; b < c->nb && rrc == KK_OK; b++) {
+            const mblock *bl = &e.blk[c->b0 + b];
+            rrc = kk_memimg_read(e.img, bl->addr, buf + bl->at, (size_t)bl->len, NULL);
+        }
+        if (rrc != KK_OK) {
             uint64_t off = 0;
             int has = kk_memimg_offset(e.img, c->addr, &off) == KK_OK;
             emit_error(&e, "read", has, off, 1, c->addr, kk_err_msg());
@@ -948,6 +1072,7 @@ int kk_mem_scan(const char *spec, const kk_mem_opts *o, kk_scan_stats *st)
     free(e.cv);
     free(e.pe);
     free(e.ch);
+    free(e.blk);
     free(e.w);
     free(e.warned);
     if (qok)

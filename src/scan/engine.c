@@ -52,6 +52,8 @@ typedef struct fjob {
     size_t nhits, ahits;
     pthread_mutex_t mu;
     int refs;
+    kk_docclass doc;    /* damage assessment (first window) */
+    int classified;
 } fjob;
 
 typedef struct job {
@@ -92,6 +94,15 @@ struct eng {
     pthread_mutex_t wmu;
     const YR_STRING **warned;
     size_t nwarned, awarned;
+    /* damage assessment, per file system */
+    pthread_mutex_t vmu;
+    struct vstat {
+        int in_image;
+        uint64_t fs_offset;
+        char drive[4];
+        uint64_t files, documents, intact, enc_files, enc_bytes;
+    } *vs;
+    size_t nvs, avs;
     int rc;             /* first fatal error (output cannot be written) */
     char errmsg[512];
 };
@@ -202,9 +213,83 @@ typedef struct ioc_ctx {
     fjob *f;
 } ioc_ctx;
 
+static struct vstat *vstat_of(eng *e, const fjob *f)
+{
+    for (size_t i = 0; i < e->nvs; i++)
+        if (e->vs[i].in_image == f->in_image && e->vs[i].fs_offset == f->fs_offset)
+            return &e->vs[i];
+    if (e->nvs == e->avs) {
+        size_t a = e->avs ? e->avs * 2 : 8;
+        struct vstat *v = realloc(e->vs, a * sizeof *v);
+        if (!v)
+            return NULL;
+        e->vs = v;
+        e->avs = a;
+    }
+    struct vstat *v = &e->vs[e->nvs++];
+    memset(v, 0, sizeof *v);
+    v->in_image = f->in_image;
+    v->fs_offset = f->in_image ? f->fs_offset : 0;
+    if (f->filepath[0] && f->filepath[1] == ':')
+        snprintf(v->drive, sizeof v->drive, "%c:", f->filepath[0]);
+    return v;
+}
+
+static void assess_file(eng *e, fjob *f)
+{
+    if (!e->o->docs || !f->classified)
+        return;
+    pthread_mutex_lock(&e->vmu);
+    struct vstat *v = vstat_of(e, f);
+    if (v) {
+        v->files++;
+        v->documents += f->doc.document;
+        v->intact += f->doc.intact;
+        v->enc_files += f->doc.encrypted;
+        v->enc_bytes += f->doc.encrypted ? f->size : 0;
+    }
+    pthread_mutex_unlock(&e->vmu);
+    if (!f->doc.encrypted)
+        return;
+    json_t *r = rec_new(e, "encrypted");
+    set_file_fields(r, f, 0);
+    kk_jset(r, "entropy", json_real(((long long)(f->doc.entropy * 1000)) / 1000.0));
+    kk_jset_str(r, "reason", f->doc.reason);
+    kk_jset_str(r, "extension", f->doc.extension);
+    kk_jset_str(r, "family", f->doc.family);
+    static const char *const tn[4] = {"mtime", "atime", "ctime", "crtime"};
+    for (int i = 0; i < 4; i++) {
+        if (f->times_set & (1u << i)) {
+            char t[KK_TIME_LEN];
+            kk_time_iso(f->t[i], f->tns[i], t);
+            kk_jset_str(r, tn[i], t);
+        }
+    }
+    put(e, r);
+}
+
+static void emit_volume_stats(eng *e)
+{
+    for (size_t i = 0; e->o->docs && i < e->nvs; i++) {
+        struct vstat *v = &e->vs[i];
+        json_t *r = rec_new(e, "volume_stats");
+        if (v->in_image)
+            kk_jset_u64(r, "fs_offset", v->fs_offset);
+        if (v->drive[0])
+            kk_jset_str(r, "drive", v->drive);
+        kk_jset_u64(r, "files", v->files);
+        kk_jset_u64(r, "documents", v->documents);
+        kk_jset_u64(r, "documents_intact", v->intact);
+        kk_jset_u64(r, "encrypted_files", v->enc_files);
+        kk_jset_u64(r, "encrypted_bytes", v->enc_bytes);
+        put(e, r);
+    }
+}
+
 static void emit_file(eng *e, fjob *f)
 {
     const kk_scan_opts *o = e->o;
+    assess_file(e, f);
     for (size_t i = 0; i < f->nhits; i++) {
         rhit *h = &f->hits[i];
         json_t *r = rec_new(e, "match");
@@ -488,7 +573,7 @@ static void merge_hits(worker *w, fjob *f)
             f->hits[f->nhits++] = *src; /* takes src->v */
             continue;
         }
-        shit *v = realloc(dst->v, (dst->n + src->n) * sizeof *v);
+        shit *v = src->n ? realloc(dst->v, (dst->n + src->n) * sizeof *v) : NULL;
         if (v) {
             memcpy(v + dst->n, src->v, src->n * sizeof *v);
             dst->v = v;
@@ -559,6 +644,10 @@ static void *worker_main(void *arg)
         if (j->first && w->mg) {
             const char *m = magic_buffer(w->mg, j->buf, j->len < MAGIC_BYTES ? j->len : MAGIC_BYTES);
             f->magic = kk_strdup(m ? m : "");
+        }
+        if (j->first && e->o->docs) {
+            kk_doc_classify(e->o->docs, f->name, j->buf, j->len, f->size, &f->doc);
+            f->classified = 1;
         }
         if (j->whole)
             hash_all(w, f, j->buf, j->len);
@@ -642,6 +731,35 @@ static fjob *fjob_new(const kk_file *kf)
     return f;
 }
 
+/* One line of a TSK body file (mactime -b): MD5|name|inode|mode|UID|GID|size|atime|mtime|
+ * ctime|crtime. Names on Windows volumes carry the drive letter; '|' and newlines in
+ * names (hostile) are replaced so every line stays one record. */
+static void body_line(FILE *fp, const kk_file *kf)
+{
+    char mode[16] = "r/r---------";   /* TSK style: type / type + permissions */
+    if (kf->has_mode) {
+        static const char rwx[] = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++)
+            mode[3 + i] = (kf->mode & (0400u >> i)) ? rwx[i] : '-';
+    }
+    kk_buf name;
+    kk_buf_init(&name, 1 << 16);
+    if (kf->filepath && kf->filepath[0] && kf->filepath[1] == ':')
+        kk_buf_add(&name, kf->filepath, 2);
+    kk_utf8_clean(&name, kf->path, strlen(kf->path));
+    for (size_t i = 0; i < name.len; i++)
+        if (name.data[i] == '|' || name.data[i] == '\n' || name.data[i] == '\r')
+            name.data[i] = '?';
+    fprintf(fp, "0|%s%s|%s|%s|%u|%u|%llu|%lld|%lld|%lld|%lld\n", kk_buf_str(&name),
+            kf->deleted ? " (deleted)" : "", kf->inode[0] ? kf->inode : "0", mode,
+            kf->has_mode ? kf->uid : 0, kf->has_mode ? kf->gid : 0, (unsigned long long)kf->size,
+            (long long)((kf->times_set & KK_T_ATIME) ? kf->atime : 0),
+            (long long)((kf->times_set & KK_T_MTIME) ? kf->mtime : 0),
+            (long long)((kf->times_set & KK_T_CTIME) ? kf->ctime : 0),
+            (long long)((kf->times_set & KK_T_CRTIME) ? kf->crtime : 0));
+    kk_buf_free(&name);
+}
+
 static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
 {
     eng *e = ctx;
@@ -661,6 +779,8 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
         kk_scan_stats_add_skip(e->st, "size_cap", 1, kf->size);
         return KK_OK;
     }
+    if (o->bodyfile)
+        body_line(o->bodyfile, kf);
     fjob *f = fjob_new(kf);
     if (!f)
         return kk_err_set(KK_ENOMEM, "out of memory");
@@ -843,6 +963,7 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
     pthread_mutex_init(&e.bmu, NULL);
     pthread_cond_init(&e.bcv, NULL);
     pthread_mutex_init(&e.wmu, NULL);
+    pthread_mutex_init(&e.vmu, NULL);
     int rc = kk_queue_init(&e.q, (size_t)e.nw * 2 + 2);
     e.w = kk_calloc((size_t)e.nw, sizeof *e.w);
     if (rc != KK_OK || !e.w)
@@ -887,6 +1008,9 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
     char keep[1024];
     snprintf(keep, sizeof keep, "%s", kk_err_msg());
     workers_stop(&e, started);
+    emit_volume_stats(&e);
+    free(e.vs);
+    pthread_mutex_destroy(&e.vmu);
     kk_err_set(rc, "%s", keep);
     if (e.rc != KK_OK)
         rc = kk_err_set(e.rc, "%s", e.errmsg);

@@ -11,7 +11,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "docscan.h"
 #include "filetype.h"
 #include "ioc.h"
 #include "rules.h"
@@ -32,6 +34,9 @@ typedef struct kk_scan_opts {
     int timeout;                    /* seconds per YARA scan (0 = none) */
     const char *const *exclude;     /* globs */
     volatile sig_atomic_t *interrupt;
+    const kk_doctypes *docs;        /* damage assessment: `encrypted` and `volume_stats`
+                                       records (NULL = off) */
+    FILE *bodyfile;                 /* TSK body file of every file (NULL = none) */
 } kk_scan_opts;
 
 #define KK_MAX_SKIP_REASONS 16

@@ -33,9 +33,10 @@ int kk_filetypes_load(const char *path, kk_filetypes **out)
         return kk_err_set(KK_ENOENT, "cannot open file type table '%s': %s", path, strerror(errno));
     kk_filetypes *t = kk_calloc(1, sizeof *t);
     size_t a = 0;
-    char line[512];
+    char *line = NULL;
+    size_t cap = 0;
     int lineno = 0, rc = KK_OK;
-    while (t && rc == KK_OK && fgets(line, sizeof line, f)) {
+    while (t && rc == KK_OK && getline(&line, &cap, f) >= 0) {
         lineno++;
         char *semi = strchr(line, ';');
         if (line[0] == '#' || !semi)
@@ -65,6 +66,7 @@ int kk_filetypes_load(const char *path, kk_filetypes **out)
         e.name = kk_strdup(name);
         t->v[t->n++] = e;
     }
+    free(line);
     fclose(f);
     if (!t)
         return kk_err_set(KK_ENOMEM, "out of memory");

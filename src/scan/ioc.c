@@ -118,7 +118,7 @@ static int load_file(kk_iocs *s, const char *path, kk_ioc_warn_fn warn, void *ct
             memcpy(h->d, d, dl);
             h->len = (unsigned char)dl;
             const char *semi = strchr(line, ';');
-            h->desc = kk_strdup(semi && semi[1] ? semi + 1 : comment);
+            h->desc = kk_strdup(semi ? semi + 1 : "");
             h->text = kk_strndup(line, dl * 2);
             for (char *p = h->text; p && *p; p++)
                 if (*p >= 'A' && *p <= 'F') *p = (char)(*p - 'A' + 'a');

@@ -3,7 +3,7 @@
  *   filename IOCs: REGEX;SCORE[;FP-REGEX] (PCRE, case-sensitive unless (?i), against the
  *                                          full path: C:\Windows\... on Windows volumes)
  * Lines starting with # are comments; the last comment line above an indicator is its
- * description (LOKI's convention), unless a hash line carries its own comment. */
+ * description for filename IOCs (LOKI's convention); a hash line carries its own. */
 #ifndef KK_IOC_H
 #define KK_IOC_H
 #include <stddef.h>

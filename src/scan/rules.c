@@ -99,8 +99,15 @@ static int has_ext(const char *name)
 
 static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Collect rule files below dir (sorted, recursive, no symlink loops: depth cap). */
-static int collect_dir(rlist *l, const char *root, const char *rel, int depth)
+typedef struct dirseen {
+    dev_t dev[256];
+    ino_t ino[256];
+    int n;
+} dirseen;
+
+/* Collect rule files below dir (sorted, recursive; a directory reached twice, e.g.
+ * through a symbolic link loop, is read once). */
+static int collect_dir(rlist *l, const char *root, const char *rel, int depth, dirseen *seen)
 {
     if (depth > 32)
         return KK_OK;
@@ -136,8 +143,14 @@ static int collect_dir(rlist *l, const char *root, const char *rel, int depth)
         char *full = kk_asprintf("%s/%s", root, r);
         struct stat st;
         if (r && full && stat(full, &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                rc = collect_dir(l, root, r, depth + 1);
+            int again = 0;
+            for (int k = 0; S_ISDIR(st.st_mode) && k < seen->n; k++)
+                again |= seen->dev[k] == st.st_dev && seen->ino[k] == st.st_ino;
+            if (S_ISDIR(st.st_mode) && !again && seen->n < 256) {
+                seen->dev[seen->n] = st.st_dev;
+                seen->ino[seen->n++] = st.st_ino;
+                rc = collect_dir(l, root, r, depth + 1, seen);
+            }
             else if (S_ISREG(st.st_mode) && has_ext(names[i]))
                 rc = rlist_add(l, full, r, 0);
         }
@@ -352,7 +365,10 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
             rc = kk_err_set(KK_ENOENT, "cannot open rules '%s': %s", paths[i], strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
             size_t before = l.n;
-            rc = collect_dir(&l, paths[i], "", 0);
+            dirseen seen = {.n = 1};
+            seen.dev[0] = st.st_dev;
+            seen.ino[0] = st.st_ino;
+            rc = collect_dir(&l, paths[i], "", 0, &seen);
             /* skip index files (only include lines): their rules are loaded directly */
             size_t w = before;
             for (size_t k = before; k < l.n; k++) {
@@ -377,6 +393,20 @@ int kk_rules_load(const char *const *paths, size_t npaths, kk_rules_warn_fn warn
     if (l.n == 0) {
         rc = kk_err_set(KK_ERULES, "no rule files (.yar, .yara) found in '%s'", npaths ? paths[0] : "");
         goto out;
+    }
+    /* Namespaces are relative paths; two files with the same one (the same set given
+     * twice, a/x.yar and b/x.yar) get their full path as namespace instead. */
+    for (size_t i = 1; i < l.n; i++) {
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(l.v[i].ns, l.v[k].ns))
+                continue;
+            char *full = kk_strdup(l.v[i].path);
+            if (full) {
+                free(l.v[i].ns);
+                l.v[i].ns = full;
+            }
+            break;
+        }
     }
 
     /* Usually every file compiles: try them all together first. Only when that fails

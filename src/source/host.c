@@ -91,6 +91,10 @@ static int do_file(host_ctx *c, int dirfd, const char *name, const char *path, c
     kf.atime = st0->st_atim.tv_sec; kf.atime_ns = (uint32_t)st0->st_atim.tv_nsec;
     kf.ctime = st0->st_ctim.tv_sec; kf.ctime_ns = (uint32_t)st0->st_ctim.tv_nsec;
     kf.times_set = KK_T_MTIME | KK_T_ATIME | KK_T_CTIME;
+    kf.has_mode = 1;
+    kf.mode = (uint32_t)st0->st_mode & 07777;
+    kf.uid = (uint32_t)st0->st_uid;
+    kf.gid = (uint32_t)st0->st_gid;
     if (kk_path_excluded(c->o ? c->o->exclude : NULL, path, name)) {
         kk_emit_skip(c->ops, "excluded", path, 1, kf.size, NULL);
         return KK_OK;

@@ -47,6 +47,7 @@ typedef struct tsk_reader {
     TSK_FS_ATTR_TYPE_ENUM type;
     uint16_t id;
     const char *path;
+    uint64_t size;
 } tsk_reader;
 
 static const char *tsk_msg(void)
@@ -66,6 +67,10 @@ static void one_line(char *s)
 static ssize_t tsk_read_cb(kk_reader *r, uint64_t off, void *buf, size_t n)
 {
     tsk_reader *t = (tsk_reader *)r;
+    if (off >= t->size)
+        return 0; /* TSK refuses to read at or past the end */
+    if (n > t->size - off)
+        n = (size_t)(t->size - off);
     ssize_t got = t->typed ? tsk_fs_file_read_type(t->f, t->type, t->id, (TSK_OFF_T)off, buf, n,
                                                    TSK_FS_FILE_READ_FLAG_NONE)
                            : tsk_fs_file_read(t->f, (TSK_OFF_T)off, buf, n, TSK_FS_FILE_READ_FLAG_NONE);
@@ -547,6 +552,10 @@ static int deliver(img_ctx *c, TSK_FS_FILE *f, const char *a_path, const char *d
     else
         snprintf(kf.inode, sizeof kf.inode, "%" PRIuINUM, f->meta->addr);
     set_times(&kf, f->meta);
+    kf.mode = (uint32_t)f->meta->mode;
+    kf.uid = (uint32_t)f->meta->uid;
+    kf.gid = (uint32_t)f->meta->gid;
+    kf.has_mode = TSK_FS_TYPE_ISEXT(c->cur->fs->ftype) || TSK_FS_TYPE_ISHFS(c->cur->fs->ftype);
 
     int rc = KK_OK;
     if (kk_path_excluded(c->o ? c->o->exclude : NULL, path, fname)) {
@@ -556,7 +565,7 @@ static int deliver(img_ctx *c, TSK_FS_FILE *f, const char *a_path, const char *d
         kk_emit_skip(c->ops, "system_sparse", path, 1, kf.size, "$BadClus:$Bad is a sparse "
                      "placeholder as large as the volume");
     } else {
-        tsk_reader r = {.base.read = tsk_read_cb, .f = f, .path = path};
+        tsk_reader r = {.base.read = tsk_read_cb, .f = f, .path = path, .size = kf.size};
         if (attr) {
             r.typed = 1;
             r.type = attr->type;

@@ -29,6 +29,8 @@ typedef struct kk_file {
     int deleted;
     uint64_t size;
     unsigned times_set;   /* KK_T_* bits */
+    int has_mode;         /* mode/uid/gid are known (ext, HFS, host files) */
+    uint32_t mode, uid, gid;
     int64_t mtime, atime, ctime, crtime;
     uint32_t mtime_ns, atime_ns, ctime_ns, crtime_ns;
 } kk_file;

@@ -58,6 +58,8 @@ static int buf_grow(kk_buf *b, size_t need)
 
 int kk_buf_add(kk_buf *b, const void *p, size_t n)
 {
+    if (n > b->cap - b->len)
+        return kk_err_set(KK_ENOMEM, "buffer over its cap of %zu bytes", b->cap);
     KK_TRY(buf_grow(b, b->len + n));
     if (n)
         memcpy(b->data + b->len, p, n);

@@ -62,7 +62,7 @@ int kk_utf8_clean(kk_buf *out, const char *s, size_t n)
 
 int kk_escape_bytes(kk_buf *out, const unsigned char *p, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF"; /* as `yara -s` prints them */
     for (size_t i = 0; i < n; i++) {
         if (p[i] >= 0x20 && p[i] < 0x7F) {
             KK_TRY(kk_buf_addc(out, (char)p[i]));
