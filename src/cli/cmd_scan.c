@@ -52,6 +52,9 @@ const char kk_help_scan[] =
     "      --hash-source      with --case: SHA-256 of each whole source before and after the scan\n"
     "      --assess           damage assessment: 'encrypted' records for files that look\n"
     "                         encrypted and 'volume_stats' per file system (on with --case)\n"
+    "      --priority         scan the most suspicious places first (startup and temp folders,\n"
+    "                         downloads, web roots...: signatures/data/priority-paths.txt)\n"
+    "      --quick            scan only those places\n"
     "      --bodyfile FILE    write a TSK body file of every file (mactime -b); with --case\n"
     "                         the default is DIR/timeline/bodyfile.txt\n"
     "      --quiet            no progress line\n"
@@ -61,7 +64,7 @@ const char kk_help_scan[] =
     "source or rules, 3 internal error. Error records alone do not change the exit code.\n";
 
 enum { O_IOC = 256, O_FORCE, O_EXCLUDE, O_HASHES, O_MAXSTR, O_WINDOW, O_OVERLAP, O_MAXFS, O_TIMEOUT,
-       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE, O_HASHSRC, O_ASSESS, O_BODY };
+       O_QUIET, O_TZ, O_MEMORY, O_CASE, O_CARVE, O_HASHSRC, O_ASSESS, O_BODY, O_PRIO, O_QUICK };
 
 static const struct option longopts[] = {
     {"rules", required_argument, NULL, 'r'},     {"output", required_argument, NULL, 'o'},
@@ -74,6 +77,7 @@ static const struct option longopts[] = {
     {"memory", no_argument, NULL, O_MEMORY},     {"case", required_argument, NULL, O_CASE},
     {"carve-dir", required_argument, NULL, O_CARVE}, {"hash-source", no_argument, NULL, O_HASHSRC},
     {"assess", no_argument, NULL, O_ASSESS},       {"bodyfile", required_argument, NULL, O_BODY},
+    {"priority", no_argument, NULL, O_PRIO},       {"quick", no_argument, NULL, O_QUICK},
     {NULL, 0, NULL, 0}};
 
 typedef struct strv {
@@ -140,7 +144,8 @@ int cmd_scan(int argc, char **argv)
     strv rules = {0}, iocs = {0}, excl = {0}, sources = {0};
     const char *out = "-", *tz = "Asia/Tokyo";
     const char *carve_dir = NULL, *casedir = NULL, *bodypath = NULL;
-    int assess = 0;
+    int assess = 0, priority = 0, quick = 0;
+    char **prio = NULL;
     int memory = 0, hash_source = 0, out_given = 0, tz_given = 0;
     int force = 0, quiet = 0, threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     kk_scan_opts o;
@@ -218,6 +223,8 @@ int cmd_scan(int argc, char **argv)
         case O_HASHSRC: hash_source = 1; break;
         case O_ASSESS: assess = 1; break;
         case O_BODY: bodypath = optarg; break;
+        case O_PRIO: priority = 1; break;
+        case O_QUICK: priority = quick = 1; break;
         default: bad = 1;
         }
     }
@@ -336,6 +343,16 @@ int cmd_scan(int argc, char **argv)
         }
         free(dd);
     }
+    if (priority) {
+        char *pp = sigdir ? kk_asprintf("%s/data/priority-paths.txt", sigdir) : NULL;
+        if (!pp || kk_read_lines(pp, &prio) != KK_OK) {
+            kk_die_msg("--priority: %s", pp ? kk_err_msg() : "bundled signatures not found");
+            free(pp);
+            ex = KK_EXIT_USAGE;
+            goto fini;
+        }
+        free(pp);
+    }
     if (bodypath && (rc = kk_outfile_open(&body, bodypath, 1)) != KK_OK) {
         kk_die_msg("%s", kk_err_msg());
         ex = KK_EXIT_USAGE;
@@ -364,6 +381,8 @@ int cmd_scan(int argc, char **argv)
     o.threads = threads;
     o.exclude = excl.n ? excl.v : NULL;
     o.docs = docs;
+    o.priority = (const char *const *)prio;
+    o.priority_only = quick;
     o.bodyfile = body.fp;
     o.interrupt = &kk_interrupted;
     if (kk_iocs_want_md5(ki)) o.want_md5 = 1;
@@ -542,6 +561,9 @@ done:
         kk_case_close(cs);
     free(case_out);
     free(case_body);
+    for (size_t i = 0; prio && prio[i]; i++)
+        free(prio[i]);
+    free(prio);
     free(before);
     json_decref(ws.pending);
     free(sigdir);

@@ -1001,7 +1001,8 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
         put(&e, r);
     }
     if (rc == KK_OK) {
-        kk_walk_opts wo = {.exclude = o->exclude};
+        kk_walk_opts wo = {.exclude = o->exclude, .priority = o->priority,
+                           .priority_only = o->priority_only};
         kk_walk_ops ops = {.ctx = &e, .file = on_file, .event = on_event, .stop = should_stop};
         rc = kk_source_walk(spec, &wo, &ops);
     }

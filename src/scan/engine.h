@@ -37,6 +37,8 @@ typedef struct kk_scan_opts {
     const kk_doctypes *docs;        /* damage assessment: `encrypted` and `volume_stats`
                                        records (NULL = off) */
     FILE *bodyfile;                 /* TSK body file of every file (NULL = none) */
+    const char *const *priority;    /* directory globs scanned first (see source.h) */
+    int priority_only;              /* --quick: only those */
 } kk_scan_opts;
 
 #define KK_MAX_SKIP_REASONS 16

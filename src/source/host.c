@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -36,7 +37,17 @@ typedef struct host_ctx {
     int depth;
     int rc;
     int stopped;
+    char **done;    /* priority directories already walked (absolute paths) */
+    size_t ndone;
 } host_ctx;
+
+static int is_done(const host_ctx *c, const char *path)
+{
+    for (size_t i = 0; i < c->ndone; i++)
+        if (!strcmp(c->done[i], path))
+            return 1;
+    return 0;
+}
 
 static ssize_t host_read(kk_reader *r, uint64_t off, void *buf, size_t n)
 {
@@ -172,6 +183,8 @@ static void walk_dir(host_ctx *c, int dfd, const char *path)
                     loop = 1;
             if (loop) {
                 kk_emit(c->ops, KK_EV_WARNING, "filesystem", child, "directory loop: not entered again");
+            } else if (is_done(c, child)) {
+                /* scanned already, in a priority place */
             } else if (c->depth >= MAX_DEPTH) {
                 kk_emit(c->ops, KK_EV_ERROR, "filesystem", child,
                         "directory nesting deeper than %d levels: not entered", MAX_DEPTH);
@@ -199,6 +212,81 @@ static void walk_dir(host_ctx *c, int dfd, const char *path)
     closedir(d);
 }
 
+/* Directories below root matching a glob ("/home/ * /.ssh"; case-insensitive). */
+static size_t expand_glob(const char *root, const char *glob, char ***out)
+{
+    char **cur = malloc(sizeof *cur);
+    size_t ncur = 1;
+    cur[0] = kk_strdup(root);
+    char *g = kk_strdup(glob), *save = NULL;
+    for (char *comp = strtok_r(g, "/", &save); comp && ncur; comp = strtok_r(NULL, "/", &save)) {
+        char **next = NULL;
+        size_t nn = 0;
+        for (size_t i = 0; i < ncur; i++) {
+            DIR *d = opendir(cur[i]);
+            struct dirent *e;
+            while (d && (e = readdir(d)) && nn < 4096) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+                    fnmatch(comp, e->d_name, FNM_CASEFOLD) != 0)
+                    continue;
+                char *p = kk_asprintf("%s%s%s", cur[i], cur[i][strlen(cur[i]) - 1] == '/' ? "" : "/", e->d_name);
+                struct stat st;
+                if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+                    char **v = realloc(next, (nn + 1) * sizeof *v);
+                    if (v) {
+                        next = v;
+                        next[nn++] = p;
+                        p = NULL;
+                    }
+                }
+                free(p);
+            }
+            if (d)
+                closedir(d);
+            free(cur[i]);
+        }
+        free(cur);
+        cur = next;
+        ncur = nn;
+    }
+    free(g);
+    *out = cur;
+    return ncur;
+}
+
+static void walk_priority(host_ctx *c, const char *root, const char *const *globs)
+{
+    for (; *globs && c->rc == KK_OK && !c->stopped; globs++) {
+        char **dirs = NULL;
+        size_t n = expand_glob(root, *globs, &dirs);
+        for (size_t i = 0; i < n; i++) {
+            int skip = 0;
+            for (size_t k = 0; k < c->ndone; k++) /* inside one already walked */
+                skip |= !strncmp(dirs[i], c->done[k], strlen(c->done[k])) &&
+                        (dirs[i][strlen(c->done[k])] == '/' || !dirs[i][strlen(c->done[k])]);
+            struct stat st;
+            int fd = skip ? -1 : open(dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd >= 0 && fstat(fd, &st) == 0 && c->rc == KK_OK) {
+                c->depth = 1;
+                c->stack[1].dev = st.st_dev;
+                c->stack[1].ino = st.st_ino;
+                walk_dir(c, fd, dirs[i]);
+                c->depth = 0;
+                char **v = realloc(c->done, (c->ndone + 1) * sizeof *v);
+                if (v) {
+                    c->done = v;
+                    c->done[c->ndone++] = dirs[i];
+                    dirs[i] = NULL;
+                }
+            } else if (fd >= 0) {
+                close(fd);
+            }
+            free(dirs[i]);
+        }
+        free(dirs);
+    }
+}
+
 int kk_host_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *ops, int is_dir)
 {
     host_ctx c;
@@ -222,7 +310,12 @@ int kk_host_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *ops
         }
         c.stack[0].dev = st.st_dev;
         c.stack[0].ino = st.st_ino;
-        walk_dir(&c, fd, abs);
+        if (o && o->priority)
+            walk_priority(&c, abs, o->priority);
+        if (o && o->priority_only)
+            close(fd);
+        else
+            walk_dir(&c, fd, abs);
     } else {
         char *slash = strrchr(abs, '/');
         char *dir = slash == abs ? kk_strdup("/") : kk_strndup(abs, (size_t)(slash - abs));
@@ -237,6 +330,9 @@ int kk_host_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *ops
         free(dir);
     }
     free(abs);
+    for (size_t i = 0; i < c.ndone; i++)
+        free(c.done[i]);
+    free(c.done);
     if (c.rc == KK_OK && c.stopped)
         return kk_err_set(KK_ESTOP, "interrupted");
     return c.rc;

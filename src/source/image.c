@@ -7,6 +7,7 @@
 #include <tsk/libtsk.h>
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ typedef struct img_ctx {
     char *pending;  /* directory we expect children of (error detection) */
     TSK_INUM_T pending_addr;
     json_t *info;   /* kk_image_info: volume array under construction */
+    const char *prefix;  /* path of the directory the current walk starts at ("a/b/") */
+    char **done;         /* priority directories already walked in this volume */
+    size_t ndone;
     int nlocked;    /* encrypted/layered volumes found */
 } img_ctx;
 
@@ -611,13 +615,39 @@ static void check_pending(img_ctx *c, const char *a_path)
     c->pending = NULL;
 }
 
+static int under_done(const img_ctx *c, const char *apath)
+{
+    for (size_t i = 0; i < c->ndone; i++)
+        if (!strncmp(apath, c->done[i], strlen(c->done[i])))
+            return 1;
+    return 0;
+}
+
+static TSK_WALK_RET_ENUM walk_cb_full(TSK_FS_FILE *f, const char *a_path, img_ctx *c);
+
 static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *a_path, void *ptr)
 {
     img_ctx *c = ptr;
+    if (!c->prefix || !*c->prefix)
+        return walk_cb_full(f, a_path, c);
+    char *full = kk_asprintf("%s%s", c->prefix, a_path);
+    if (!full) {
+        c->rc = kk_err_set(KK_ENOMEM, "out of memory");
+        return TSK_WALK_STOP;
+    }
+    TSK_WALK_RET_ENUM r = walk_cb_full(f, full, c);
+    free(full);
+    return r;
+}
+
+static TSK_WALK_RET_ENUM walk_cb_full(TSK_FS_FILE *f, const char *a_path, img_ctx *c)
+{
     if (c->ops->stop && c->ops->stop(c->ops->ctx)) {
         c->stopped = 1;
         return TSK_WALK_STOP;
     }
+    if (c->ndone && under_done(c, a_path))
+        return TSK_WALK_CONT; /* scanned already, in a priority place */
     check_pending(c, a_path);
     if (!f->name || TSK_FS_ISDOT(f->name->name))
         return TSK_WALK_CONT;
@@ -686,6 +716,98 @@ static TSK_WALK_RET_ENUM walk_cb(TSK_FS_FILE *f, const char *a_path, void *ptr)
     return TSK_WALK_CONT;
 }
 
+/* ---- priority places ---------------------------------------------------------------- */
+
+typedef struct pdir {
+    TSK_INUM_T inum;
+    char *apath; /* "Users/alice/AppData/Local/Temp/" */
+} pdir;
+
+static void free_done(img_ctx *c)
+{
+    for (size_t i = 0; i < c->ndone; i++)
+        free(c->done[i]);
+    free(c->done);
+    c->done = NULL;
+    c->ndone = 0;
+}
+
+#define MAX_PRIO_DIRS 4096
+
+/* The allocated directories matching a glob like "/Users/ * /AppData/Local/Temp". */
+static size_t expand_glob(img_ctx *c, const char *glob, pdir **out)
+{
+    pdir *cur = kk_calloc(1, sizeof *cur);
+    size_t ncur = 1;
+    cur[0].inum = c->cur->fs->root_inum;
+    cur[0].apath = kk_strdup("");
+    char *g = kk_strdup(glob), *save = NULL;
+    for (char *comp = strtok_r(g, "/", &save); comp && ncur; comp = strtok_r(NULL, "/", &save)) {
+        pdir *next = NULL;
+        size_t nn = 0, an = 0;
+        for (size_t i = 0; i < ncur; i++) {
+            TSK_FS_DIR *d = tsk_fs_dir_open_meta(c->cur->fs, cur[i].inum);
+            for (size_t k = 0; d && k < tsk_fs_dir_getsize(d) && nn < MAX_PRIO_DIRS; k++) {
+                const TSK_FS_NAME *nm = tsk_fs_dir_get_name(d, k);
+                if (!nm || !nm->name || TSK_FS_ISDOT(nm->name) || !TSK_FS_IS_DIR_NAME(nm->type) ||
+                    !(nm->flags & TSK_FS_NAME_FLAG_ALLOC) || nm->meta_addr == TSK_FS_ORPHANDIR_INUM(c->cur->fs))
+                    continue;
+                if (fnmatch(comp, nm->name, c->cur->windows ? FNM_CASEFOLD : 0) != 0)
+                    continue;
+                if (nn == an) {
+                    an = an ? an * 2 : 8;
+                    pdir *v = realloc(next, an * sizeof *v);
+                    if (!v)
+                        break;
+                    next = v;
+                }
+                next[nn].inum = nm->meta_addr;
+                next[nn].apath = kk_asprintf("%s%s/", cur[i].apath, nm->name);
+                nn++;
+            }
+            if (d)
+                tsk_fs_dir_close(d);
+            tsk_error_reset();
+        }
+        for (size_t i = 0; i < ncur; i++)
+            free(cur[i].apath);
+        free(cur);
+        cur = next;
+        ncur = nn;
+    }
+    free(g);
+    *out = cur;
+    return ncur;
+}
+
+static void walk_priority(img_ctx *c, const char *const *globs)
+{
+    for (; *globs && !c->stopped && c->rc == KK_OK; globs++) {
+        pdir *dirs = NULL;
+        size_t n = expand_glob(c, *globs, &dirs);
+        for (size_t i = 0; i < n; i++) {
+            if (!c->stopped && c->rc == KK_OK && dirs[i].apath && !under_done(c, dirs[i].apath)) {
+                c->prefix = dirs[i].apath;
+                if (tsk_fs_dir_walk(c->cur->fs, dirs[i].inum,
+                                    TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC |
+                                        TSK_FS_DIR_WALK_FLAG_RECURSE, walk_cb, c))
+                    tsk_error_reset(); /* reported by the full walk if it matters */
+                if (c->rc == KK_OK && !c->stopped)
+                    check_pending(c, NULL);
+                c->prefix = NULL;
+                char **v = realloc(c->done, (c->ndone + 1) * sizeof *v);
+                if (v) {
+                    c->done = v;
+                    c->done[c->ndone++] = dirs[i].apath;
+                    dirs[i].apath = NULL;
+                }
+            }
+            free(dirs[i].apath);
+        }
+        free(dirs);
+    }
+}
+
 int kk_image_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *ops, int is_device)
 {
     img_ctx c;
@@ -706,6 +828,13 @@ int kk_image_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *op
     }
     for (size_t i = 0; i < c.nvols && !c.stopped && c.rc == KK_OK; i++) {
         c.cur = &c.vols[i];
+        if (o && o->priority)
+            walk_priority(&c, o->priority);
+        c.prefix = NULL;
+        if (o && o->priority_only) {
+            free_done(&c);
+            continue;
+        }
         if (tsk_fs_dir_walk(c.cur->fs, c.cur->fs->root_inum,
                             TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC |
                                 TSK_FS_DIR_WALK_FLAG_RECURSE,
@@ -727,6 +856,7 @@ int kk_image_walk(const char *spec, const kk_walk_opts *o, const kk_walk_ops *op
             check_pending(&c, NULL);
         free(c.pending);
         c.pending = NULL;
+        free_done(&c);
     }
     rc = c.rc;
     if (rc == KK_OK && c.stopped)

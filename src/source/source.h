@@ -66,6 +66,10 @@ typedef struct kk_walk_ops {
 typedef struct kk_walk_opts {
     const char *const *exclude; /* NULL-terminated globs (see kk_path_excluded) */
     int metadata_only;          /* do not read content (counting pass): reader is NULL */
+    const char *const *priority;/* NULL-terminated directory globs walked first, in order
+                                   ('*' = one component; case-insensitive on Windows file
+                                   systems); then everything else (unless priority_only) */
+    int priority_only;          /* stop after the priority places (triage --quick) */
 } kk_walk_opts;
 
 /* Walk every regular file of the source. Returns KK_OK, or an error when the source

@@ -1,6 +1,7 @@
 #include "mem.h"
 #include "err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +110,32 @@ void kk_buf_free(kk_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->alloc = 0;
+}
+
+int kk_read_lines(const char *path, char ***out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return kk_err_set(KK_ENOENT, "cannot open '%s': %s", path, strerror(errno));
+    char **v = calloc(1, sizeof *v), *line = NULL;
+    size_t n = 0, cap = 0;
+    ssize_t len;
+    while (v && (len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (!len || line[0] == '#')
+            continue;
+        char **t = realloc(v, (n + 2) * sizeof *t);
+        if (!t)
+            break;
+        v = t;
+        v[n++] = kk_strdup(line);
+        v[n] = NULL;
+    }
+    free(line);
+    fclose(f);
+    if (!v)
+        return kk_err_set(KK_ENOMEM, "out of memory");
+    *out = v;
+    return KK_OK;
 }

@@ -28,4 +28,8 @@ char *kk_buf_steal(kk_buf *b);                        /* caller frees; buffer is
 void kk_buf_reset(kk_buf *b);
 void kk_buf_free(kk_buf *b);
 
+/* The non-empty, non-comment (#) lines of a text file as a NULL-terminated array
+ * (caller frees each and the array). */
+int kk_read_lines(const char *path, char ***out);
+
 #endif
