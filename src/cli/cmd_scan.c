@@ -114,6 +114,33 @@ static void collect_warning(void *ctx, const char *what, const char *message)
     json_array_append_new(ws->pending, r);
 }
 
+/* Findings shown as soon as they are found (on the terminal, above the progress line):
+ * every match or IOC hit scoring 75 or more (or without a score), and the first of any. */
+typedef struct alert_ctx {
+    kk_progress *pg;
+    int shown;
+} alert_ctx;
+
+static void on_record(void *ctx, const json_t *rec)
+{
+    alert_ctx *a = ctx;
+    const char *type = json_string_value(json_object_get(rec, "type"));
+    if (!a->pg || !type || (strcmp(type, "match") && strcmp(type, "ioc")))
+        return;
+    json_t *sc = json_object_get(json_object_get(rec, "meta"), "score");
+    if (!sc)
+        sc = json_object_get(rec, "score");
+    long long score = json_is_integer(sc) ? json_integer_value(sc) : 75;
+    if (a->shown && score < 75)
+        return;
+    a->shown++;
+    const char *what = json_string_value(json_object_get(rec, !strcmp(type, "match") ? "rule" : "ioc"));
+    char line[1200];
+    snprintf(line, sizeof line, "%s %s (score %lld): %s", score >= 75 ? "FOUND" : "found", what ? what : "?",
+             score, json_string_value(json_object_get(rec, "path")) ?: "");
+    kk_progress_note(a->pg, line);
+}
+
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
     char *end;
@@ -408,9 +435,12 @@ int cmd_scan(int argc, char **argv)
     pthread_t counter;
     int counting = 0;
     count_arg ca = {sources.v, o.exclude, &st};
+    alert_ctx alerts = {NULL, 0};
     if (!quiet && isatty(2)) {
         pg = kk_progress_start(&st, "scan");
         counting = pthread_create(&counter, NULL, count_main, &ca) == 0;
+        alerts.pg = pg;
+        kk_writer_on_record(w, on_record, &alerts);
     }
     int unusable = 0;
     for (size_t i = 0; i < sources.n && !kk_interrupted; i++) {
@@ -444,6 +474,7 @@ int cmd_scan(int argc, char **argv)
     }
     if (counting)
         pthread_join(counter, NULL);
+    kk_writer_on_record(w, NULL, NULL);
     kk_progress_stop(pg);
 
     /* aggregate skip records, then the summary (always the last line) */

@@ -126,6 +126,18 @@ void kk_progress_clear(kk_progress *p)
     }
 }
 
+void kk_progress_note(kk_progress *p, const char *text)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    fprintf(stderr, "\r\033[K");
+    kk_print_safe(stderr, text);
+    fputc('\n', stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&p->mu);
+}
+
 void kk_progress_stop(kk_progress *p)
 {
     if (!p)

@@ -8,6 +8,8 @@ typedef struct kk_progress kk_progress;
 kk_progress *kk_progress_start(kk_scan_stats *st, const char *phase);
 void kk_progress_clear(kk_progress *p); /* erase the line before printing a message */
 void kk_progress_stop(kk_progress *p);
+/* Print a line above the progress line (a finding as soon as it is found). */
+void kk_progress_note(kk_progress *p, const char *text);
 
 /* A simple one-line progress for long byte-counting steps (hashing a whole source). */
 typedef struct kk_line_progress {

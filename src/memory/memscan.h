@@ -24,7 +24,7 @@ typedef struct kk_mem_opts {
 } kk_mem_opts;
 
 #define KK_MEM_DEFAULT_CHUNK   ((size_t)16 << 20)
-#define KK_MEM_DEFAULT_OVERLAP ((size_t)1 << 20)
+#define KK_MEM_DEFAULT_OVERLAP ((size_t)256 << 10)
 
 /* Does the file start with a memory-image header (or carry a page-file name)?
  * 1 yes, 0 no. Never fails: unreadable files are "no". */

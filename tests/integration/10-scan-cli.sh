@@ -137,6 +137,15 @@ check_exit "--help works" 0 "$K" scan --help
 check_exit "unwritable output device: exit 3" 3 "$K" scan --quiet -r "$D/hostile.yar" -o /dev/full "$T/hostile"
 check "unwritable output: clear message" grep -q "cannot write output '/dev/full'" "$T/last.out"
 
+# --- progress on a terminal: files and bytes of the total, findings as they come ---------
+script -qec "'$K' scan -r '$D/hostile.yar' -o '$T/tty.jsonl' '$T/hostile'" /dev/null > "$T/tty.txt" 2>&1
+check "progress line: files done of total, bytes, rate, ETA, findings" \
+  grep -aq 'scan: 4/4 files, .* of .*MiB/s, ETA .*4 findings' "$T/tty.txt"
+check "findings are shown as they are found" grep -aq 'FOUND hostile_name (score 75)' "$T/tty.txt"
+check "hostile names reach the terminal without escape sequences" bash -c "! grep -aq \$'\\e\\[31m' '$T/tty.txt'"
+script -qec "'$K' scan --quiet -r '$D/hostile.yar' -o '$T/tty2.jsonl' '$T/hostile'" /dev/null > "$T/tty2.txt" 2>&1
+check_eq "--quiet: nothing on the terminal" 0 "$(wc -c < "$T/tty2.txt")"
+
 # --- interrupted run keeps FILE.part only ------------------------------------------------
 mkdir -p "$T/many"
 head -c 200000 /dev/urandom > "$T/many/f0"
