@@ -302,7 +302,8 @@ static void emit_file(eng *e, fjob *f)
         kk_jset(r, "meta", meta_json(h->rule));
         set_file_fields(r, f, 1);
         /* strings: sorted by string then offset, overlap duplicates dropped, capped */
-        qsort(h->v, h->n, sizeof *h->v, cmp_shit);
+        if (h->n)
+            qsort(h->v, h->n, sizeof *h->v, cmp_shit);
         json_t *arr = json_array();
         int truncated = h->truncated;
         size_t per = 0;

@@ -256,7 +256,8 @@ void kk_iocs_filename(const kk_iocs *s, const char *path, void (*fn)(void *, con
 void kk_iocs_finish(kk_iocs *s)
 {
     if (s && !s->sorted) {
-        qsort(s->h, s->nh, sizeof *s->h, cmp_hash);
+        if (s->nh)
+            qsort(s->h, s->nh, sizeof *s->h, cmp_hash);
         s->sorted = 1;
     }
 }

@@ -136,7 +136,8 @@ static int collect_dir(rlist *l, const char *root, const char *rel, int depth, d
         names[n++] = kk_strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_name);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_name);
     int rc = KK_OK;
     for (size_t i = 0; i < n && rc == KK_OK; i++) {
         char *r = *rel ? kk_asprintf("%s/%s", rel, names[i]) : kk_strdup(names[i]);
