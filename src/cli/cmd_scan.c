@@ -44,8 +44,13 @@ const char kk_help_scan[] =
     "      --max-filesize SIZE  skip (and count) files larger than SIZE (default: no limit)\n"
     "      --timeout SEC      give up a YARA scan of one buffer after SEC seconds (default 0 = never)\n"
     "      --timezone TZ      zone of FAT/exFAT local times (default Asia/Tokyo)\n"
-    "      --memory           treat SOURCE as a memory image (also: detected from its header)\n"
+    "      --memory           treat SOURCE as a memory image: LiME, ELF64 cores and Windows\n"
+    "                         64-bit crash dumps are also detected from their header; a\n"
+    "                         headerless file is raw (docs/memory.md). Scanned in 16 MiB\n"
+    "                         chunks overlapping by 256 KiB (KAKETSUKE_MEM_CHUNK and\n"
+    "                         KAKETSUKE_MEM_OVERLAP change them), records carry `address`\n"
     "      --carve-dir DIR    memory images: save the PE module a hit lies in to DIR\n"
+    "                         (with --case: DIR/memory)\n"
     "      --case DIR         write the findings into the case folder DIR (created when missing;\n"
     "                         DIR/findings.jsonl, or findings-2.jsonl... when one exists) and\n"
     "                         log the run in its custody log\n"
@@ -275,7 +280,7 @@ int cmd_scan(int argc, char **argv)
     }
     kk_install_signals();
     kk_case *cs = NULL;
-    char *case_out = NULL, *case_body = NULL;
+    char *case_out = NULL, *case_body = NULL, *case_mem = NULL;
     char (*before)[65] = NULL;
     if (casedir) {
         if ((rc = kk_case_open(casedir, 1, &cs)) != KK_OK) {
@@ -297,6 +302,7 @@ int cmd_scan(int argc, char **argv)
         }
         before = calloc(sources.n, sizeof *before);
         assess = 1;
+        case_mem = kk_case_path(cs, "memory");
         if (!bodypath) {
             case_body = kk_case_path(cs, "timeline/bodyfile.txt");
             bodypath = case_body;
@@ -448,7 +454,8 @@ int cmd_scan(int argc, char **argv)
         if (memory || kk_mem_detect(sources.v[i])) {
             kk_mem_opts mo = {.source = sources.v[i], .rules = kr, .w = w, .threads = threads,
                               .max_strings = o.max_strings, .forced = memory,
-                              .carve_dir = carve_dir, .interrupt = &kk_interrupted};
+                              .carve_dir = carve_dir ? carve_dir : case_mem, .timeout = o.timeout,
+                              .interrupt = &kk_interrupted};
             rc = kk_mem_scan(sources.v[i], &mo, &st);
         } else {
             rc = kk_scan_source(sources.v[i], &o, &st);
@@ -592,6 +599,7 @@ done:
         kk_case_close(cs);
     free(case_out);
     free(case_body);
+    free(case_mem);
     for (size_t i = 0; prio && prio[i]; i++)
         free(prio[i]);
     free(prio);

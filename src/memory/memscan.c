@@ -489,13 +489,14 @@ static void advance(mscan *e, int final)
 
 /* ---- workers -------------------------------------------------------------------------- */
 
+/* One warning per rule (the first string that overflowed names it), for the whole scan. */
 static void warn_too_many(mworker *w, const YR_STRING *s)
 {
     mscan *e = w->e;
     int first = 1;
     pthread_mutex_lock(&e->wmu);
     for (size_t i = 0; i < e->nwarned; i++)
-        if (e->warned[i] == s)
+        if (e->warned[i]->rule_idx == s->rule_idx)
             first = 0;
     if (first && e->nwarned == e->awarned) {
         size_t a = e->awarned ? e->awarned * 2 : 16;
@@ -514,8 +515,9 @@ static void warn_too_many(mworker *w, const YR_STRING *s)
     const YR_RULE *rule = &e->o->rules->yr->rules_table[s->rule_idx];
     char msg[700];
     snprintf(msg, sizeof msg, "string %s of rule %s:%s matches too often (more than %d times in one "
-             "chunk of %llu bytes, first at physical 0x%llx): further matches of it are not recorded, "
-             "and conditions that count it may be wrong", s->identifier, rule->ns->name,
+             "chunk of %llu bytes, first at physical 0x%llx): further matches of it (and of other strings "
+             "of the rule that overflow too) are not recorded, and conditions that count them may be "
+             "wrong", s->identifier, rule->ns->name,
              rule->identifier, YR_MAX_STRING_MATCHES, (unsigned long long)c->win,
              (unsigned long long)c->addr);
     json_t *r = rec_new(e, "warning");
