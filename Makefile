@@ -7,7 +7,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := yara tsk libmagic libcrypto jansson libpcre2-8 libzip
+PKGS    := yara tsk libmagic libcrypto jansson libpcre2-8 libzip pangocairo cairo-pdf fontconfig
 OPT     ?= -O2
 
 ifeq ($(SANITIZE),1)
@@ -26,10 +26,11 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # Debian packages: build, tests, demo and bench (make deps installs the missing ones).
 DEB_BUILD := build-essential pkg-config libyara-dev libtsk-dev libmagic-dev libssl-dev \
-             libjansson-dev libpcre2-dev libzip-dev libcmocka-dev
+             libjansson-dev libpcre2-dev libzip-dev libcmocka-dev libcairo2-dev libpango1.0-dev \
+             libfontconfig-dev gettext fonts-noto-cjk
 DEB_TEST  := yara python3 python3-yara sleuthkit jq ewf-tools qemu-utils dosfstools mtools \
              ntfs-3g ntfs-3g-dev e2fsprogs gdisk fdisk zip unzip openssl file tzdata xz-utils \
-             forensics-samples-all p7zip-full
+             forensics-samples-all p7zip-full poppler-utils chromium
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard src/util/*.c src/source/*.c src/scan/*.c src/memory/*.c src/evidence/*.c \
@@ -64,6 +65,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libkaketsuke.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libkaketsuke.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 -include tests/tools/tools.mk
+-include reports/reports.mk
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 deps:
@@ -75,14 +77,14 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: all $(UNIT_BIN) $(TEST_TOOLS)
+test: all $(UNIT_BIN) $(TEST_TOOLS) $(REPORT_MO)
 	@BUILD=$(BUILD) tests/run
 
 check: deps
 	@$(MAKE) --no-print-directory test
 
 demo: deps
-	@$(MAKE) --no-print-directory all $(TEST_TOOLS)
+	@$(MAKE) --no-print-directory all $(TEST_TOOLS) $(REPORT_MO)
 	@BUILD=$(BUILD) tests/demo/run
 
 bench: deps

@@ -1,6 +1,7 @@
-/* cmd_case.c - kaketsuke case init|set|note|add|show DIR ... */
+/* cmd_case.c - kaketsuke case init|set|note|add|cost|show DIR ... */
 #include "cli.h"
 #include "../evidence/case.h"
+#include "../evidence/cost.h"
 #include "../util/err.h"
 #include "../util/json.h"
 
@@ -13,6 +14,7 @@ const char kk_help_case[] =
     "       kaketsuke case set DIR KEY=VALUE...\n"
     "       kaketsuke case note DIR [--at TIME] TEXT\n"
     "       kaketsuke case add DIR [--note TEXT] FILE...\n"
+    "       kaketsuke case cost DIR CATEGORY AMOUNT [HOURS] [NOTE]\n"
     "       kaketsuke case show DIR [--json]\n"
     "\n"
     "Create and fill a case folder (docs/evidence.md): case.json, the hash-chained custody\n"
@@ -32,6 +34,10 @@ const char kk_help_case[] =
     "         when it happened earlier (default: now)\n"
     "  add    copy files (photos of the ransom note, the client's logs, a memory dump taken\n"
     "         by another tool) into attachments/ under a safe name, hashed (SHA-256, MD5)\n"
+    "  cost   record a cost line for the report (totalled there): CATEGORY is dispatch\n"
+    "         (駆付け), investigation (調査), recovery (復旧作業), travel (交通費), equipment\n"
+    "         (機材) or other (その他); AMOUNT whole yen (55000 or 55,000); HOURS a decimal\n"
+    "         (3, 2.5; '-' for none); NOTE free text\n"
     "  show   print case.json\n"
     "\n"
     "Exit: 0 done, 2 usage error, unknown key or malformed value, 3 internal error.\n";
@@ -77,7 +83,7 @@ static int do_set(kk_case *c, int n, char **as, const char *cmd, int argc, char 
 int cmd_case(int argc, char **argv)
 {
     if (argc < 3)
-        return usage(argc < 2 ? "give a subcommand: init, set, note, add or show" : "give the case folder DIR");
+        return usage(argc < 2 ? "give a subcommand: init, set, note, add, cost or show" : "give the case folder DIR");
     const char *sub = argv[1];
     static const struct option lo[] = {{"at", required_argument, NULL, 'a'},
                                        {"note", required_argument, NULL, 'n'},
@@ -185,6 +191,33 @@ int cmd_case(int argc, char **argv)
         rc = log_it(cs, "case add", argc, argv, counts, ex == KK_EXIT_OK ? extra : (json_decref(extra), NULL));
         if (rc != KK_OK && ex == KK_EXIT_OK)
             ex = fail(rc);
+    } else if (!strcmp(sub, "cost")) {
+        if (nrest < 3 || nrest > 5)
+            return usage("cost: give DIR CATEGORY AMOUNT [HOURS] [NOTE]");
+        if (at || note)
+            return usage("cost takes no --at or --note (NOTE is the last argument)");
+        const char *hours = nrest > 3 && strcmp(rest[3], "-") ? rest[3] : NULL;
+        const char *text = nrest > 4 ? rest[4] : NULL;
+        rc = kk_case_open(dir, 0, &cs);
+        if (rc != KK_OK)
+            return fail(rc);
+        json_t *rec = NULL;
+        rc = kk_case_add_cost(cs, rest[1], rest[2], hours, text, &rec);
+        if (rc != KK_OK) {
+            ex = fail(rc);
+        } else {
+            json_t *extra = json_object();
+            json_object_set(extra, "cost", rec);
+            printf("recorded cost: %s %lld yen", json_string_value(json_object_get(rec, "category")),
+                   (long long)json_integer_value(json_object_get(rec, "amount")));
+            if (json_is_number(json_object_get(rec, "hours")))
+                printf(", %.2f h", json_number_value(json_object_get(rec, "hours")));
+            printf("\n");
+            json_decref(rec);
+            rc = log_it(cs, "case cost", argc, argv, NULL, extra);
+            if (rc != KK_OK)
+                ex = fail(rc);
+        }
     } else if (!strcmp(sub, "show")) {
         rc = kk_case_open(dir, 0, &cs);
         if (rc != KK_OK)
@@ -229,7 +262,7 @@ int cmd_case(int argc, char **argv)
         }
     } else {
         char m[128];
-        snprintf(m, sizeof m, "unknown subcommand '%.40s': use init, set, note, add or show", sub);
+        snprintf(m, sizeof m, "unknown subcommand '%.40s': use init, set, note, add, cost or show", sub);
         return usage(m);
     }
     kk_case_close(cs);

@@ -28,7 +28,7 @@
 /* Translation of msgid into lang ("ja", "en", "ja_JP.UTF-8", ...); msgid itself when the
  * language is English, unknown, has no catalog, or the catalog lacks the string.
  * The result lives until the process exits. */
-const char *kk_tr(const char *lang, const char *msgid);
+const char *kk_tr(const char *lang, const char *msgid) __attribute__((format_arg(2)));
 
 /* The language code kk_tr understands for lang: "ja" for ja, ja_JP, ja_JP.UTF-8 ...,
  * "en" for everything else, NULL and "". */
