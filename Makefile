@@ -66,6 +66,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libkaketsuke.a
 
 -include tests/tools/tools.mk
 -include reports/reports.mk
+-include tests/fuzz/fuzz.mk
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 deps:
@@ -77,7 +78,7 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: all $(UNIT_BIN) $(TEST_TOOLS) $(REPORT_MO)
+test: all $(UNIT_BIN) $(TEST_TOOLS) $(REPORT_MO) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) tests/run
 
 check: deps

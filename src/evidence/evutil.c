@@ -14,16 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void kk_hex(const unsigned char *p, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hx[p[i] >> 4];
-        out[2 * i + 1] = hx[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 void kk_sha256_hex(const void *p, size_t n, char out[65])
 {
     unsigned char md[32];

@@ -17,12 +17,12 @@
 
 #include <signal.h>
 #include <stddef.h>
+
+#include "../util/text.h" /* kk_hex */
 #include <stdint.h>
 
 #define KK_SAFE_MAX 120
 
-/* Lower-case hex of n bytes into out (2n+1 bytes). */
-void kk_hex(const unsigned char *p, size_t n, char *out);
 /* SHA-256 of a buffer as hex. */
 void kk_sha256_hex(const void *p, size_t n, char out[65]);
 

@@ -13,6 +13,7 @@
  * overlap (at or past a+C) is dropped from its record when the next piece matched the
  * same rule (that one reports it): every match is reported once. */
 #include "memscan.h"
+#include "../scan/record.h"
 #include "memimg.h"
 #include "pe.h"
 #include "../util/err.h"
@@ -137,13 +138,7 @@ struct mscan {
 
 /* ---- records -------------------------------------------------------------------------- */
 
-static json_t *rec_new(const mscan *e, const char *type)
-{
-    json_t *r = json_object();
-    json_object_set_new(r, "type", json_string(type));
-    kk_jset_str(r, "source", e->o->source);
-    return r;
-}
+static json_t *rec_new(const mscan *e, const char *type) { return kk_rec_new(type, e->o->source); }
 
 static void put(mscan *e, json_t *r)
 {
@@ -171,44 +166,6 @@ static void emit_error(mscan *e, const char *what, int has_off, uint64_t off, in
     kk_jset_str(r, "message", msg);
     atomic_fetch_add(&e->st->errors, 1);
     put(e, r);
-}
-
-static json_t *meta_json(const YR_RULE *rule)
-{
-    json_t *m = json_object();
-    const YR_META *meta;
-    yr_rule_metas_foreach(rule, meta)
-    {
-        json_t *v;
-        if (meta->type == META_TYPE_INTEGER)
-            v = json_integer(meta->integer);
-        else if (meta->type == META_TYPE_BOOLEAN)
-            v = json_boolean(meta->integer);
-        else
-            v = kk_jstr(meta->string);
-        json_t *old = json_object_get(m, meta->identifier);
-        if (!old) {
-            json_object_set_new(m, meta->identifier, v);
-        } else if (json_is_array(old)) {
-            json_array_append_new(old, v);
-        } else {
-            json_t *arr = json_array();
-            json_array_append(arr, old);
-            json_array_append_new(arr, v);
-            json_object_set_new(m, meta->identifier, arr);
-        }
-    }
-    return m;
-}
-
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = h[d[i] >> 4];
-        out[2 * i + 1] = h[d[i] & 15];
-    }
-    out[2 * n] = '\0';
 }
 
 /* ---- PE index and carving (under rmu) ------------------------------------------------- */
@@ -305,7 +262,7 @@ static json_t *carve(mscan *e, const pehdr *h)
         unsigned dl;
         char hx[65];
         EVP_Digest(img, n, d, &dl, EVP_sha256(), NULL);
-        hex(d, 32, hx);
+        kk_hex(d, 32, hx);
         char *path = kk_asprintf("%s/mod-0x%llx-%.16s.bin", e->o->carve_dir,
                                  (unsigned long long)h->addr, hx);
         int rc = path ? kk_write_file_atomic(path, img, n, 0) : kk_err_set(KK_ENOMEM, "out of memory");
@@ -376,11 +333,8 @@ static void emit_rule(mscan *e, chunk *c, mrule *h, const chunk *next)
     json_t *r = rec_new(e, "match");
     kk_jset_str(r, "rule", h->rule->identifier);
     kk_jset_str(r, "namespace", h->rule->ns->name);
-    json_t *tags = json_array();
-    const char *tag;
-    yr_rule_tags_foreach(h->rule, tag) json_array_append_new(tags, kk_jstr(tag));
-    kk_jset(r, "tags", tags);
-    kk_jset(r, "meta", meta_json(h->rule));
+    kk_jset(r, "tags", kk_rule_tags(h->rule));
+    kk_jset(r, "meta", kk_rule_meta(h->rule));
     /* the first string (lowest address) locates the record */
     const mhit *first = NULL;
     json_t *arr = json_array();

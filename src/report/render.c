@@ -356,8 +356,14 @@ void rr_fmt_int(double v, char *out)
     group3(clamp_ll(v), out, RR_FMT);
 }
 
-/* v with one or two decimals, trailing zeros dropped, locale-independent. */
+/* v with one or two decimals, trailing zeros dropped (unless keep), locale-independent. */
+static void fixed_k(double v, int decimals, int keep, char *out, size_t n);
 static void fixed(double v, int decimals, char *out, size_t n)
+{
+    fixed_k(v, decimals, 0, out, n);
+}
+
+static void fixed_k(double v, int decimals, int keep, char *out, size_t n)
 {
     long long scale = decimals == 2 ? 100 : 10;
     long long x = clamp_ll(v * (double)scale);
@@ -366,9 +372,9 @@ static void fixed(double v, int decimals, char *out, size_t n)
     char ip[32];
     group3((long long)(u / (unsigned long long)scale), ip, sizeof ip);
     unsigned long long frac = u % (unsigned long long)scale;
-    if (!frac)
+    if (!frac && !keep)
         snprintf(out, n, "%s%s", neg ? "-" : "", ip);
-    else if (decimals == 2 && frac % 10 == 0)
+    else if (decimals == 2 && frac % 10 == 0 && !keep)
         snprintf(out, n, "%s%s.%llu", neg ? "-" : "", ip, frac / 10);
     else
         snprintf(out, n, "%s%s.%0*llu", neg ? "-" : "", ip, decimals, frac);
@@ -405,7 +411,7 @@ void rr_fmt_money(const char *lang, const char *currency, double v, char *out)
     if (jpy)
         group3(clamp_ll(v), n, sizeof n);
     else
-        fixed(v, 2, n, sizeof n);
+        fixed_k(v, 2, 1, n, sizeof n);
     char *cur = rr_cleandup(currency ? currency : "JPY", 0);
     if (jpy && !strcmp(lang, "ja"))
         snprintf(out, RR_FMT, "%s円", n);

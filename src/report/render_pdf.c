@@ -375,7 +375,7 @@ static void h2_block(pctx *p, const rr_block *b)
     need(p, 90); /* a heading never ends a page */
     p->y += 10;
     double h = text_at(p, b->text, ML, p->y, 13.5, F_BOLD, CW, C_ACCENT);
-    if (p->pass == 2) {
+    if (p->pass == 2 && getenv("KK_NO_OUTLINE") == NULL) {
         char attrs[64];
         snprintf(attrs, sizeof attrs, "page=%d pos=[%d %d]", p->page, (int)ML, (int)p->y);
         cairo_pdf_surface_add_outline(p->surf, CAIRO_PDF_OUTLINE_ROOT, b->text, attrs, 0);
@@ -654,7 +654,7 @@ static void step_block(pctx *p, const rr_block *b)
             s = g_strdup_printf("\xe2\x86\x92 %s (%s)", r->title, r->url);
         else
             s = g_strdup_printf("\xe2\x86\x92 %s", r->title);
-        if (link && p->pass == 2) {
+        if (link && p->pass == 2 && !getenv("KK_NO_LINK")) {
             char *attr = g_strdup_printf("uri='%s'", r->url);
             cairo_tag_begin(p->cr, CAIRO_TAG_LINK, attr);
             text_at(p, s, ML + 36, y, 7.5, F_ONELINE, CW - 44, C_ACCENT);
@@ -764,7 +764,11 @@ static int run_pass(const rr_doc *d, int pass, int pages, kk_buf *out, int *page
         }
     }
     p.cr = cairo_create(p.surf);
-    p.pc = pango_cairo_create_context(p.cr);
+    /* a font map of our own, released with the document: no per-thread default map that
+     * lives (and caches fonts) forever */
+    PangoFontMap *fm = pango_cairo_font_map_new();
+    p.pc = pango_font_map_create_context(fm);
+    pango_cairo_update_context(p.cr, p.pc);
     pango_cairo_context_set_resolution(p.pc, 72);
     cairo_font_options_t *fo = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
@@ -780,6 +784,7 @@ static int run_pass(const rr_doc *d, int pass, int pages, kk_buf *out, int *page
     *pages_out = p.page;
 
     g_object_unref(p.pc);
+    g_object_unref(fm);
     cairo_destroy(p.cr);
     cairo_surface_finish(p.surf);
     cairo_status_t st = cairo_surface_status(p.surf);

@@ -1,5 +1,6 @@
 /* engine.c - see engine.h. */
 #include "engine.h"
+#include "record.h"
 #include "../source/source.h"
 #include "../util/err.h"
 #include "../util/json.h"
@@ -109,13 +110,7 @@ struct eng {
 
 /* ---- records ----------------------------------------------------------------------- */
 
-static json_t *rec_new(const eng *e, const char *type)
-{
-    json_t *r = json_object();
-    json_object_set_new(r, "type", json_string(type));
-    kk_jset_str(r, "source", e->o->source);
-    return r;
-}
+static json_t *rec_new(const eng *e, const char *type) { return kk_rec_new(type, e->o->source); }
 
 static void put(eng *e, json_t *r)
 {
@@ -124,16 +119,6 @@ static void put(eng *e, json_t *r)
         snprintf(e->errmsg, sizeof e->errmsg, "%s", kk_err_msg());
         e->rc = rc;
     }
-}
-
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = h[d[i] >> 4];
-        out[2 * i + 1] = h[d[i] & 15];
-    }
-    out[2 * n] = '\0';
 }
 
 static void set_file_fields(json_t *r, const fjob *f, int full)
@@ -147,11 +132,11 @@ static void set_file_fields(json_t *r, const fjob *f, int full)
     kk_jset_u64(r, "size", f->size);
     if (f->hashed) {
         char h[65];
-        hex(f->sha256, 32, h);
+        kk_hex(f->sha256, 32, h);
         kk_jset_str(r, "sha256", h);
         if (full) {
-            if (f->hashed & 2) { hex(f->md5, 16, h); kk_jset_str(r, "md5", h); }
-            if (f->hashed & 4) { hex(f->sha1, 20, h); kk_jset_str(r, "sha1", h); }
+            if (f->hashed & 2) { kk_hex(f->md5, 16, h); kk_jset_str(r, "md5", h); }
+            if (f->hashed & 4) { kk_hex(f->sha1, 20, h); kk_jset_str(r, "sha1", h); }
         }
     }
     if (!full)
@@ -166,34 +151,6 @@ static void set_file_fields(json_t *r, const fjob *f, int full)
             kk_jset_str(r, tn[i], t);
         }
     }
-}
-
-static json_t *meta_json(const YR_RULE *rule)
-{
-    json_t *m = json_object();
-    const YR_META *meta;
-    yr_rule_metas_foreach(rule, meta)
-    {
-        json_t *v;
-        if (meta->type == META_TYPE_INTEGER)
-            v = json_integer(meta->integer);
-        else if (meta->type == META_TYPE_BOOLEAN)
-            v = json_boolean(meta->integer);
-        else
-            v = kk_jstr(meta->string);
-        json_t *old = json_object_get(m, meta->identifier);
-        if (!old) {
-            json_object_set_new(m, meta->identifier, v);
-        } else if (json_is_array(old)) {
-            json_array_append_new(old, v);
-        } else {
-            json_t *arr = json_array();
-            json_array_append(arr, old);
-            json_array_append_new(arr, v);
-            json_object_set_new(m, meta->identifier, arr);
-        }
-    }
-    return m;
 }
 
 static int cmp_shit(const void *a, const void *b)
@@ -295,11 +252,8 @@ static void emit_file(eng *e, fjob *f)
         json_t *r = rec_new(e, "match");
         kk_jset_str(r, "rule", h->rule->identifier);
         kk_jset_str(r, "namespace", h->rule->ns->name);
-        json_t *tags = json_array();
-        const char *tag;
-        yr_rule_tags_foreach(h->rule, tag) json_array_append_new(tags, kk_jstr(tag));
-        kk_jset(r, "tags", tags);
-        kk_jset(r, "meta", meta_json(h->rule));
+        kk_jset(r, "tags", kk_rule_tags(h->rule));
+        kk_jset(r, "meta", kk_rule_meta(h->rule));
         set_file_fields(r, f, 1);
         /* strings: sorted by string then offset, overlap duplicates dropped, capped */
         if (h->n)

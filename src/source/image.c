@@ -2,6 +2,7 @@
  * systems, pools (APFS), and the walk over every regular file. */
 #include "source_i.h"
 #include "../util/err.h"
+#include "../util/json.h"
 #include "../util/mem.h"
 
 #include <tsk/libtsk.h>
@@ -125,7 +126,7 @@ static json_t *info_vol(img_ctx *c, uint64_t off, uint64_t len, const char *desc
     json_t *v = json_object();
     json_object_set_new(v, "offset", json_integer((json_int_t)off));
     json_object_set_new(v, "length", json_integer((json_int_t)len));
-    json_object_set_new(v, "description", json_string(desc));
+    json_object_set_new(v, "description", kk_jstr(desc));
     json_array_append_new(json_object_get(c->info, "volumes"), v);
     return v;
 }
@@ -234,9 +235,12 @@ static void open_volume(img_ctx *c, uint64_t off, uint64_t len, const char *desc
         for (TSK_POOL_VOLUME_INFO *pvi = pool->vol_list; pvi; pvi = pvi->next) {
             char pdesc[300];
             snprintf(pdesc, sizeof pdesc, "%s / pool volume '%s'", desc, pvi->desc ? pvi->desc : "?");
+            for (char *q = pdesc; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                    *q = '?';
             json_t *pj = pv ? json_object() : NULL;
             if (pj) {
-                json_object_set_new(pj, "name", json_string(pvi->desc ? pvi->desc : ""));
+                json_object_set_new(pj, "name", kk_jstr(pvi->desc ? pvi->desc : ""));
                 json_object_set_new(pj, "block", json_integer((json_int_t)pvi->block));
                 json_array_append_new(pv, pj);
             }
@@ -419,7 +423,7 @@ static int open_image(img_ctx *c, const char *spec, int is_device)
                 json_object_set_new(pj, "start_sector", json_integer((json_int_t)p->start));
                 json_object_set_new(pj, "sectors", json_integer((json_int_t)p->len));
                 json_object_set_new(pj, "offset", json_integer((json_int_t)(p->start * c->vs->block_size)));
-                json_object_set_new(pj, "description", json_string(p->desc ? p->desc : ""));
+                json_object_set_new(pj, "description", kk_jstr(p->desc ? p->desc : ""));
                 json_object_set_new(pj, "kind", json_string(p->flags & TSK_VS_PART_FLAG_ALLOC ? "partition"
                                                            : p->flags & TSK_VS_PART_FLAG_META ? "table"
                                                                                                : "unallocated"));
@@ -433,8 +437,13 @@ static int open_image(img_ctx *c, const char *spec, int is_device)
             if (!(p->flags & TSK_VS_PART_FLAG_ALLOC))
                 continue;
             no++;
-            open_volume(c, p->start * c->vs->block_size, p->len * c->vs->block_size,
-                        p->desc ? p->desc : "?", no);
+            /* partition names come from the evidence: one line, no control characters */
+            char desc[256];
+            snprintf(desc, sizeof desc, "%s", p->desc ? p->desc : "?");
+            for (char *q = desc; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                    *q = '?';
+            open_volume(c, p->start * c->vs->block_size, p->len * c->vs->block_size, desc, no);
         }
         if (no == 0 && c->ops)
             kk_emit(c->ops, KK_EV_WARNING, "volume", NULL, "the partition table of '%s' lists no "

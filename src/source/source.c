@@ -21,6 +21,9 @@ void kk_emit(const kk_walk_ops *ops, int kind, const char *what, const char *pat
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *q = msg; *q; q++) /* one line */
+        if (*q == '\n' || *q == '\r')
+            *q = ' ';
     kk_event ev = {.kind = kind, .what = what, .path = path, .message = msg, .count = 1};
     if (ops->event)
         ops->event(ops->ctx, &ev);

@@ -131,3 +131,13 @@ void kk_ascii_lower(char *s)
         if (*s >= 'A' && *s <= 'Z')
             *s = (char)(*s - 'A' + 'a');
 }
+
+void kk_hex(const unsigned char *d, size_t n, char *out)
+{
+    static const char h[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = h[d[i] >> 4];
+        out[2 * i + 1] = h[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}

@@ -19,6 +19,8 @@ int kk_html_escape(kk_buf *out, const char *s);
 int kk_csv_cell(kk_buf *out, const char *s);
 /* Is s (n bytes) valid UTF-8 without NUL? */
 int kk_utf8_valid(const char *s, size_t n);
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void kk_hex(const unsigned char *d, size_t n, char *out);
 /* ASCII lower-case copy into out (for extensions, case-insensitive compares). */
 void kk_ascii_lower(char *s);
 
