@@ -566,6 +566,8 @@ static int add_finding(kk_assess *a, json_t *rec, int is_ioc)
     kk_jset_str(f, "category", cat);
     kk_jset_str(f, "family", fam);
     kk_jset_str(f, "rule", rule);
+    /* a short name for people: the rule, or the IOC's description instead of its regex */
+    kk_jset_str(f, "name", is_ioc && js(rec, "desc") && *js(rec, "desc") ? js(rec, "desc") : rule);
     if (is_ioc) {
         kk_jset_str(f, "ioc_kind", js(rec, "kind"));
         const char *d = js(rec, "desc") ? js(rec, "desc") : "";
@@ -1147,7 +1149,8 @@ int kk_assess_window(kk_assess *a, int64_t *first, int64_t *last, int64_t *from,
 {
     if (!a->nt)
         return 0;
-    qsort(a->times, a->nt, sizeof *a->times, cmp_i64);
+    if (a->nt > 1)
+        qsort(a->times, a->nt, sizeof *a->times, cmp_i64);
     *first = a->times[0];
     *last = a->times[a->nt - 1];
     *from = *first;
@@ -1278,7 +1281,8 @@ int kk_assess_build(kk_assess *a, json_t *model, json_t *facts)
         if (v && v->drive[0])
             kk_jset_str(f, "drive", v->drive);
     }
-    qsort(a->k, a->nk, sizeof *a->k, cmp_kept);
+    if (a->nk)
+        qsort(a->k, a->nk, sizeof *a->k, cmp_kept);
     json_t *fl = json_array();
     for (size_t i = 0; i < a->nk; i++) {
         char id[24];

@@ -458,7 +458,8 @@ json_t *kk_rsrc_root_names(kk_rsrc *r)
     for (size_t i = 0; i < n; i++)
         if (v[i])
             v[m++] = v[i];
-    qsort(v, m, sizeof *v, cmp_str);
+    if (m > 1)
+        qsort(v, m, sizeof *v, cmp_str);
     for (size_t i = 0; i < m; i++) {
         json_array_append_new(out, kk_jstr(v[i]));
         free(v[i]);
@@ -606,10 +607,24 @@ static int cmp_findings(const void *a, const void *b)
     return pa - pb;
 }
 
+/* "ja", "ja_JP.UTF-8", "en-US" ... -> "ja" / "en"; NULL for anything else. */
+static const char *norm_lang(const char *lang)
+{
+    static const char *const known[] = {"ja", "en"};
+    for (int i = 0; i < 2; i++)
+        if (!strncmp(lang, known[i], 2) && (!lang[2] || strchr("_-.@", lang[2])))
+            return known[i];
+    return NULL;
+}
+
 int kk_caseload_open(const char *path, int is_zip, const char *lang, kk_caseload **out)
 {
-    if (lang && *lang && strcmp(lang, "ja") && strcmp(lang, "en"))
-        return kk_err_set(KK_EINVAL, "unknown report language '%s': use ja or en", lang);
+    if (lang && *lang) {
+        const char *n = norm_lang(lang);
+        if (!n)
+            return kk_err_set(KK_EINVAL, "unknown report language '%s': use ja or en", lang);
+        lang = n;
+    }
     kk_caseload *cl = kk_calloc(1, sizeof *cl);
     if (!cl)
         return kk_err_set(KK_ENOMEM, "out of memory");

@@ -241,6 +241,37 @@ static int weekday(int y, int m, int d)
     return (int)(w < 0 ? w + 7 : w);
 }
 
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Japan has kept +09:00 without daylight saving since 1951: a time in another offset is
+ * shown in JST when the case's zone is Asia/Tokyo (other zones are shown as written). */
+static void to_case_zone(rr_tm *t, const char *tz)
+{
+    if (!t->has_time || !t->has_zone || !tz || (strcmp(tz, "Asia/Tokyo") && strcmp(tz, "Japan")) ||
+        t->zone_min == 540)
+        return;
+    long long secs = (long long)days_from_civil(t->y, t->mo, t->d) * 86400 + t->h * 3600 +
+                     t->mi * 60 + (t->s > 59 ? 59 : t->s) + (540 - t->zone_min) * 60LL;
+    long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    long long rem = secs - days * 86400;
+    civil_from_days((long)days, &t->y, &t->mo, &t->d);
+    t->h = (int)(rem / 3600);
+    t->mi = (int)(rem % 3600 / 60);
+    t->s = (int)(rem % 60);
+    t->zone_min = 540;
+}
+
 static void zone_label(const rr_tm *t, const char *tz, char *out, size_t n)
 {
     if (!t->has_zone) {
@@ -284,6 +315,7 @@ void rr_fmt_time(const char *lang, const char *iso, const char *tz, int secs, ch
         return;
     }
     char z[24], hm[16];
+    to_case_zone(&t, tz);
     zone_label(&t, tz, z, sizeof z);
     if (secs)
         snprintf(hm, sizeof hm, "%02d:%02d:%02d", t.h, t.mi, t.s);

@@ -1086,7 +1086,7 @@ static void sec_evidence(bctx *b)
     }
     if (json_array_size(evs) > MAX_EVIDENCE_SHOWN)
         para(b,
-             rr_printf(d, kk_tr(b->L, "%zu more items are listed in evidence.csv and report.json."),
+             rr_printf(d, kk_tr(b->L, "%zu more items are listed in the CSV evidence list (report.csv) and in report.json."),
                        json_array_size(evs) - MAX_EVIDENCE_SHOWN),
              RS_MUTED);
 }

@@ -375,7 +375,7 @@ static void h2_block(pctx *p, const rr_block *b)
     need(p, 90); /* a heading never ends a page */
     p->y += 10;
     double h = text_at(p, b->text, ML, p->y, 13.5, F_BOLD, CW, C_ACCENT);
-    if (p->pass == 2 && getenv("KK_NO_OUTLINE") == NULL) {
+    if (p->pass == 2) {
         char attrs[64];
         snprintf(attrs, sizeof attrs, "page=%d pos=[%d %d]", p->page, (int)ML, (int)p->y);
         cairo_pdf_surface_add_outline(p->surf, CAIRO_PDF_OUTLINE_ROOT, b->text, attrs, 0);
@@ -654,7 +654,7 @@ static void step_block(pctx *p, const rr_block *b)
             s = g_strdup_printf("\xe2\x86\x92 %s (%s)", r->title, r->url);
         else
             s = g_strdup_printf("\xe2\x86\x92 %s", r->title);
-        if (link && p->pass == 2 && !getenv("KK_NO_LINK")) {
+        if (link && p->pass == 2) {
             char *attr = g_strdup_printf("uri='%s'", r->url);
             cairo_tag_begin(p->cr, CAIRO_TAG_LINK, attr);
             text_at(p, s, ML + 36, y, 7.5, F_ONELINE, CW - 44, C_ACCENT);

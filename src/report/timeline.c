@@ -539,7 +539,8 @@ int kk_timeline_build(kk_caseload *cl, const char *outdir, json_t **summary)
     if (x.malformed)
         kk_caseload_error(cl, "%s: %llu line(s) not in TSK body format left out", bodyname,
                           (unsigned long long)x.malformed);
-    qsort(x.t, x.nt, sizeof *x.t, cmp_i64);
+    if (x.nt > 1)
+        qsort(x.t, x.nt, sizeof *x.t, cmp_i64);
     json_t *s = json_object();
     kk_jset_u64(s, "events", x.events);
     kk_jset_u64(s, "files", x.files);
