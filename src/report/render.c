@@ -294,12 +294,19 @@ static void raw_copy(const char *s, char *out)
 {
     char *c = rr_cleandup(s ? s : "", 0);
     snprintf(out, RR_FMT, "%s", c ? c : "?");
-    /* never leave half a UTF-8 sequence at the cut */
     size_t l = strlen(out);
-    while (l > 0 && ((unsigned char)out[l - 1] & 0xC0) == 0x80)
-        l--;
-    if (l > 0 && (unsigned char)out[l - 1] >= 0xC0 && c && strlen(c) >= RR_FMT - 1)
-        out[l - 1] = '\0';
+    if (c && strlen(c) > l) {
+        /* cut: drop a UTF-8 sequence left incomplete at the end */
+        size_t k = l;
+        while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+            k--;
+        if (k > 0 && (unsigned char)out[k - 1] >= 0xC0) {
+            unsigned lead = (unsigned char)out[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (l - (k - 1) < need)
+                out[k - 1] = '\0';
+        }
+    }
     free(c);
 }
 

@@ -241,6 +241,9 @@ static const label categories[] = {
     {"infostealer", N_("Information stealer")},
     {"stealer", N_("Information stealer")},
     {"credential", N_("Credential theft")},
+    {"credential_theft", N_("Credential theft")},
+    {"remote_admin_tool", N_("Remote administration tool")},
+    {"rmm", N_("Remote administration tool")},
     {"credential_access", N_("Credential theft")},
     {"hacktool", N_("Attack tool")},
     {"exploit", N_("Exploit")},
@@ -273,6 +276,7 @@ static const label phases[] = {
     {"recover", N_("Recovery")},      {"recovery", N_("Recovery")},
     {"notify", N_("Notification")},   {"report", N_("Notification")},
     {"harden", N_("Prevention")},     {"prevent", N_("Prevention")},
+    {"first", N_("First")},           {"after", N_("Afterwards")},
     {NULL, NULL}};
 
 static const label costcats[] = {
@@ -280,7 +284,9 @@ static const label costcats[] = {
     {"analysis", N_("Forensic analysis")}, {"travel", N_("Travel")},
     {"report", N_("Report writing")}, {"recovery", N_("Recovery work")},
     {"hardware", N_("Hardware and media")}, {"media", N_("Hardware and media")},
-    {"remote", N_("Remote support")}, {"other", N_("Other")}, {NULL, NULL}};
+    {"remote", N_("Remote support")}, {"dispatch", N_("Emergency dispatch")},
+    {"investigation", N_("Investigation")}, {"equipment", N_("Hardware and media")},
+    {"other", N_("Other")}, {NULL, NULL}};
 
 static const label skips[] = {
     {"size_cap", N_("over the size limit")}, {"unreadable", N_("unreadable")},
@@ -296,9 +302,15 @@ static char *vocab(rr_doc *d, const label *t, const char *key)
 {
     if (!key)
         return NULL;
-    for (; t->key; t++)
-        if (!strcmp(t->key, key))
-            return rr_printf(d, "%s", kk_tr(d->lang, t->msgid));
+    char k[48]; /* "ransom-note" and "ransom_note" are one key */
+    size_t n = strlen(key);
+    if (n < sizeof k) {
+        for (size_t i = 0; i <= n; i++)
+            k[i] = key[i] == '-' ? '_' : key[i];
+        for (; t->key; t++)
+            if (!strcmp(t->key, k))
+                return rr_printf(d, "%s", kk_tr(d->lang, t->msgid));
+    }
     return rr_ev(d, key, 0);
 }
 
@@ -426,6 +438,21 @@ static char *ev(bctx *b, const json_t *o, const char *key, int flags)
 
 /* ---- sections ---------------------------------------------------------------------------- */
 
+/* What a finding matched, as people read it: the model's "name" (an IOC's description
+ * instead of its regular expression), else the rule. */
+static char *finding_name(bctx *b, const json_t *f)
+{
+    char *x = ev(b, f, "name", 0);
+    return x ? x : ev(b, f, "rule", 0);
+}
+
+/* Where: "location" (drive letter and backslashes on Windows volumes), else the path. */
+static char *finding_where(bctx *b, const json_t *f)
+{
+    char *x = ev(b, f, "location", 0);
+    return x ? x : ev(b, f, "path", 0);
+}
+
 static void sec_title(bctx *b)
 {
     rr_doc *d = b->d;
@@ -497,6 +524,24 @@ static void sec_summary(bctx *b)
         kk_buf_free(&refs);
     }
 
+    const json_t *cav = rr_arr(v, "caveats");
+    if (json_array_size(cav)) {
+        rr_block *cl = NULL;
+        json_array_foreach(cav, i, r) {
+            char *text = json_is_string(r) ? rr_evn(d, json_string_value(r), json_string_length(r),
+                                                    RR_MULTILINE)
+                                           : ev(b, r, "text", RR_MULTILINE);
+            if (!text)
+                continue;
+            if (!cl) {
+                para(b, rr_printf(d, "%s", T("Caveats")), RS_BOLD | RS_WARN);
+                cl = rr_add(d, RB_LIST);
+                cl->style = RS_WARN;
+            }
+            rr_item(d, cl, text);
+        }
+    }
+
     /* the figures in one sentence */
     const json_t *cn = rr_obj(b->m, "counts");
     double nf = 0, files = 0;
@@ -555,9 +600,9 @@ static void sec_summary(bctx *b)
                 char *sv = vocab(d, severities, rr_str(f, "severity"));
                 row->cells[1].text = sv ? sv : empty_str;
                 row->cells[1].style = sev_style(rr_str(f, "severity"));
-                char *rl = ev(b, f, "rule", 0);
+                char *rl = finding_name(b, f);
                 row->cells[2].text = rl ? rl : empty_str;
-                char *p = ev(b, f, "path", 0);
+                char *p = finding_where(b, f);
                 row->cells[3].text = p ? p : empty_str;
                 row->cells[3].style = RS_SMALL;
                 break;
@@ -628,6 +673,9 @@ static void sec_ppc(bctx *b)
         rr_block *k = kv_block(b);
         kv(b, k, T("Deadlines counted from (incident discovered)"), fmt_time(b, disc, 0), RS_BOLD);
     }
+    char *note = ev(b, p, "note", RR_MULTILINE);
+    if (note)
+        para(b, note, RS_MUTED);
     rr_block *t = rr_add(d, RB_TABLE);
     const char *head[] = {T("Report"), T("Due"), T("Rule")};
     static const double w[] = {1.1, 2.1, 2.8};
@@ -806,6 +854,18 @@ static void sec_scope(bctx *b)
         }
     }
 
+    const json_t *notes = rr_arr(scope, "ransom_note_paths");
+    if (json_array_size(notes)) {
+        para(b, rr_printf(d, "%s", T("Ransom note locations")), RS_BOLD);
+        rr_block *nl = rr_add(d, RB_LIST);
+        size_t ni;
+        const json_t *np;
+        json_array_foreach(notes, ni, np) {
+            if (json_is_string(np) && ni < 50)
+                rr_item(d, nl, rr_evn(d, json_string_value(np), json_string_length(np), 0));
+        }
+    }
+
     /* chart: encrypted files by folder, over all volumes, largest first */
     typedef struct { char *label; double files, bytes; } dirbar;
     dirbar top[12];
@@ -835,7 +895,10 @@ static void sec_scope(bctx *b)
             if (ntop < 12)
                 ntop++;
             memmove(&top[at + 1], &top[at], (ntop - 1 - at) * sizeof *top);
-            top[at].label = rr_printf(d, "%s%s", drive ? drive : "", path ? path : "?");
+            int has_drive = path && ((path[0] >= 'A' && path[0] <= 'Z') ||
+                                     (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':';
+            top[at].label = rr_printf(d, "%s%s", drive && !has_drive ? drive : "",
+                                      path ? path : "?");
             top[at].files = files;
             top[at].bytes = bytes;
         }
@@ -921,12 +984,12 @@ static void sec_findings(bctx *b)
             char *fam = ev(b, f, "family", 0);
             r->cells[2].text = cat && fam ? rr_printf(d, "%s / %s", cat, fam)
                                           : cat ? cat : fam ? fam : empty_str;
-            x = ev(b, f, "rule", 0);
+            x = finding_name(b, f);
             r->cells[3].text = x ? x : empty_str;
             char *desc = ev(b, f, "description", 0);
-            if (desc && x)
+            if (desc && x && strcmp(desc, x))
                 r->cells[3].text = rr_printf(d, "%s\n%s", x, desc);
-            char *path = ev(b, f, "path", 0);
+            char *path = finding_where(b, f);
             int del = 0;
             rr_bool(f, "deleted", &del);
             r->cells[4].text = path ? (del ? rr_printf(d, "%s [%s]", path, T("deleted")) : path)
@@ -947,9 +1010,36 @@ static void sec_findings(bctx *b)
             char *mt = fmt_time(b, rr_str(f, "mtime"), 1);
             if (mt)
                 (void)kk_buf_printf(&s, "%s%s %s", s.len ? "  " : "", T("modified"), mt);
+            char *nm = ev(b, f, "name", 0), *rule = ev(b, f, "rule", 0);
+            if (nm && rule && strcmp(nm, rule))
+                (void)kk_buf_printf(&s, "%s%s %s", s.len ? "  " : "", T("rule"), rule);
             if (s.len)
                 r->detail = rr_printf(d, "%s", kk_buf_str(&s));
             kk_buf_free(&s);
+        }
+        const json_t *om = rr_arr(b->m, "findings_omitted");
+        if (json_array_size(om)) {
+            h3(b, T("Findings counted but not listed"));
+            para(b, rr_printf(d, "%s", T("Further matches of the same rules or indicators; "
+                                         "report.json counts them.")), RS_MUTED);
+            rr_block *ot = rr_add(d, RB_TABLE);
+            const char *oh[] = {T("Rule / indicator"), T("Category"), T("Count")};
+            static const double ow[] = {3, 1.5, 0.8};
+            rr_table(d, ot, 3, oh, ow);
+            size_t oi;
+            const json_t *o;
+            json_array_foreach(om, oi, o) {
+                if (!json_is_object(o) || oi >= MAX_FINDINGS_SHOWN)
+                    continue;
+                rr_row *orow = rr_addrow(d, ot);
+                char *y = ev(b, o, "rule", 0);
+                orow->cells[0].text = y ? y : empty_str;
+                y = vocab(d, categories, rr_str(o, "category"));
+                orow->cells[1].text = y ? y : empty_str;
+                y = num_or_null(b, o, "count");
+                orow->cells[2].text = y ? y : empty_str;
+                orow->cells[2].style = RS_RIGHT;
+            }
         }
         if (json_array_size(fs) > MAX_FINDINGS_SHOWN)
             para(b,
@@ -1027,6 +1117,14 @@ static void sec_timeline(bctx *b)
         }
         c->axis_from = fmt_time(b, first, 0);
         c->axis_to = fmt_time(b, last, 0);
+        double out;
+        if (rr_num(t, "histogram_outside", &out) && out > 0) {
+            char n[RR_FMT];
+            rr_fmt_int(out, n);
+            para(b, rr_printf(d, kk_tr(b->L, "%s events lie outside the chart (it shows the 1st to "
+                                             "99th percentile of a long period)."), n),
+                 RS_MUTED | RS_SMALL);
+        }
     }
 }
 
@@ -1141,7 +1239,9 @@ static void sec_costs(bctx *b)
         if (!json_is_object(l))
             continue;
         rr_row *r = rr_addrow(d, t);
-        char *x = vocab(d, costcats, rr_str(l, "category"));
+        char *x = ev(b, l, "label", 0);
+        if (!x)
+            x = vocab(d, costcats, rr_str(l, "category"));
         r->cells[0].text = x ? x : empty_str;
         double v;
         if (rr_num(l, "hours", &v)) {
@@ -1211,7 +1311,8 @@ static void sec_steps(bctx *b)
             continue;
         const char *ph = rr_str(s, "phase");
         if (ph && (!phase || strcmp(ph, phase))) {
-            h3(b, vocab(d, phases, ph));
+            char *pl = ev(b, s, "phase_label", 0);
+            h3(b, pl ? pl : vocab(d, phases, ph));
             phase = ph;
         }
         rr_block *k = rr_add(d, RB_STEP);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char css[] =
-    "@page{size:A4;margin:15mm 14mm 17mm}"
+    "@page{size:A4;margin:17mm 14mm 17mm}"
     ":root{--ink:#1c2630;--muted:#5d6874;--line:#d9dfe5;--head:#eef2f6;--accent:#1d4e7a;"
     "--crit:#b02a1f;--high:#d0500f;--med:#a86b00;--low:#3b6e8f;--ok:#2b7a3b;--warn:#a86b00}"
     "*{box-sizing:border-box}"
@@ -143,6 +143,31 @@ static void esc_cut(hctx *h, const char *s, size_t cols)
     buf[k] = '\0';
     esc(h, buf);
     put(h, "\xe2\x80\xa6");
+}
+
+/* A CSS string literal: every character but [A-Za-z0-9 .,:_-] as a 6-digit hex escape, so
+ * nothing from the evidence can end the string, the rule or the <style> element. */
+static void css_string(hctx *h, const char *s)
+{
+    put(h, "\"");
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && h->rc == KK_OK) {
+        unsigned c = *p;
+        size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        unsigned cp = l == 1 ? c : l == 2 ? c & 0x1F : l == 3 ? c & 0x0F : c & 0x07;
+        for (size_t i = 1; i < l && p[i]; i++)
+            cp = (cp << 6) | (p[i] & 0x3F);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == ' ' || c == '.' || c == ',' || c == ':' || c == '_' || c == '-') {
+            char one[2] = {(char)c, 0};
+            put(h, one);
+        } else {
+            putf(h, "\\%06x", cp);
+        }
+        for (size_t i = 0; i < l && *p; i++)
+            p++;
+    }
+    put(h, "\"");
 }
 
 static void classes(hctx *h, int st)
@@ -468,6 +493,21 @@ int rr_html(const rr_doc *d, kk_buf *out)
     esc(&h, d->title);
     put(&h, "</title>\n<style>");
     put(&h, css);
+    /* running header and footer when printed: title, case number, page N / M */
+    put(&h, "@page{@top-left{content:");
+    css_string(&h, kk_tr(d->lang, d->receipt ? "Evidence hand-over receipt"
+                                              : "Incident Investigation Report"));
+    put(&h, ";font-size:8pt;color:#5d6874}@top-right{content:");
+    kk_buf cn;
+    kk_buf_init(&cn, 4096);
+    if (kk_buf_printf(&cn, "%s: %.200s", kk_tr(d->lang, "Case number"), d->case_id) != KK_OK)
+        h.rc = KK_ENOMEM;
+    css_string(&h, kk_buf_str(&cn));
+    kk_buf_free(&cn);
+    put(&h, ";font-size:8pt;color:#5d6874}@bottom-center{content:");
+    css_string(&h, kk_tr(d->lang, "Confidential"));
+    put(&h, ";font-size:8pt;color:#b02a1f}@bottom-right{content:counter(page) \" / \" "
+            "counter(pages);font-size:8pt;color:#5d6874}}");
     put(&h, "</style>\n</head>\n<body>\n<main>\n");
     for (size_t i = 0; i < d->nblocks; i++)
         block(&h, d->blocks[i]);

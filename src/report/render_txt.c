@@ -88,6 +88,10 @@ static void padded(tctx *t, const char *s, size_t width, int right)
 static void cut(tctx *t, const char *s, size_t cols)
 {
     size_t w = rr_width(s);
+    if (cols < 4) {
+        rep(t, ' ', cols);
+        return;
+    }
     if (w <= cols) {
         line(t, s, strlen(s));
         rep(t, ' ', cols - w);
@@ -339,7 +343,7 @@ static void block(tctx *t, const rr_block *b)
     case RB_PARA:
         put(t, b->style & RS_ALERT ? "  !! " : "  ");
         text(t, b->text, 2);
-        put(t, "\n\n");
+        put(t, b->style & RS_BOLD ? "\n" : "\n\n"); /* a bold line labels what follows */
         break;
     case RB_LIST:
         for (size_t i = 0; i < b->nitems; i++) {

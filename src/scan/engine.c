@@ -91,6 +91,9 @@ struct eng {
     pthread_mutex_t bmu;
     pthread_cond_t bcv;
     size_t used, limit;
+    struct { unsigned char *p; size_t cap; } cache[16]; /* freed mappings kept for reuse */
+    int ncache;
+    size_t cached;
     /* too-many-matches: warned once per string */
     pthread_mutex_t wmu;
     const YR_STRING **warned;
@@ -364,53 +367,96 @@ static void fjob_release(eng *e, fjob *f)
 
 /* ---- memory budget ------------------------------------------------------------------ */
 
-/* Content buffers of 256 KiB and more are mapped and unmapped directly: malloc would keep
- * freed multi-MiB chunks in its per-thread arenas and the resident size would grow far
- * past the budget. */
+/* Content buffers of 256 KiB and more are mapped directly (malloc would keep freed
+ * multi-MiB chunks in its per-thread arenas and the resident size would grow past the
+ * budget), in whole MiB, and a few freed ones are kept for reuse so that the kernel does
+ * not fault in fresh zero pages for every file. Buffers cached plus in use stay within
+ * the budget plus one window. */
 #define MAP_MIN (256u << 10)
+#define MAP_UNIT ((size_t)1 << 20)
 
-static unsigned char *buf_get(size_t n)
-{
-    if (n < MAP_MIN)
-        return malloc(n ? n : 1);
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
+static size_t map_cap(size_t n) { return (n + MAP_UNIT - 1) / MAP_UNIT * MAP_UNIT; }
 
-static void buf_put(unsigned char *p, size_t n)
+/* under e->bmu */
+static unsigned char *cache_take(eng *e, size_t cap, size_t *got)
 {
-    if (!p)
-        return;
-    if (n < MAP_MIN)
-        free(p);
-    else
-        munmap(p, n);
-}
-
-static unsigned char *budget_alloc(eng *e, size_t n)
-{
-    pthread_mutex_lock(&e->bmu);
-    while (e->used && e->used + n > e->limit)
-        pthread_cond_wait(&e->bcv, &e->bmu);
-    e->used += n;
-    pthread_mutex_unlock(&e->bmu);
-    unsigned char *p = buf_get(n);
-    if (!p) {
-        pthread_mutex_lock(&e->bmu);
-        e->used -= n;
-        pthread_cond_broadcast(&e->bcv);
-        pthread_mutex_unlock(&e->bmu);
-    }
+    int best = -1;
+    for (int i = 0; i < e->ncache; i++)
+        if (e->cache[i].cap >= cap && e->cache[i].cap <= 2 * cap &&
+            (best < 0 || e->cache[i].cap < e->cache[best].cap))
+            best = i;
+    if (best < 0)
+        return NULL;
+    unsigned char *p = e->cache[best].p;
+    *got = e->cache[best].cap;
+    e->cached -= e->cache[best].cap;
+    e->cache[best] = e->cache[--e->ncache];
     return p;
 }
 
-static void budget_free(eng *e, unsigned char *p, size_t n)
+static unsigned char *budget_alloc(eng *e, size_t n, size_t *capp)
 {
-    buf_put(p, n);
+    size_t cap = n < MAP_MIN ? (n ? n : 1) : map_cap(n);
     pthread_mutex_lock(&e->bmu);
-    e->used -= n;
+    while (e->used && e->used + cap > e->limit)
+        pthread_cond_wait(&e->bcv, &e->bmu);
+    e->used += cap;
+    unsigned char *p = NULL;
+    if (cap >= MAP_MIN) {
+        size_t got = 0;
+        p = cache_take(e, cap, &got);
+        if (p) { /* the cached mapping may be larger: account for all of it */
+            e->used += got - cap;
+            cap = got;
+        }
+    }
+    pthread_mutex_unlock(&e->bmu);
+    if (!p) {
+        if (cap < MAP_MIN) {
+            p = malloc(cap);
+        } else {
+            void *m = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            p = m == MAP_FAILED ? NULL : m;
+        }
+    }
+    if (!p) {
+        pthread_mutex_lock(&e->bmu);
+        e->used -= cap;
+        pthread_cond_broadcast(&e->bcv);
+        pthread_mutex_unlock(&e->bmu);
+    }
+    *capp = cap;
+    return p;
+}
+
+static void budget_free(eng *e, unsigned char *p, size_t cap)
+{
+    int unmap = 0;
+    pthread_mutex_lock(&e->bmu);
+    e->used -= cap;
+    if (p && cap >= MAP_MIN) {
+        if (e->ncache < (int)(sizeof e->cache / sizeof *e->cache) && e->cached + cap <= e->o->window) {
+            e->cache[e->ncache].p = p;
+            e->cache[e->ncache++].cap = cap;
+            e->cached += cap;
+        } else {
+            unmap = 1;
+        }
+    }
     pthread_cond_broadcast(&e->bcv);
     pthread_mutex_unlock(&e->bmu);
+    if (p && cap < MAP_MIN)
+        free(p);
+    else if (unmap)
+        munmap(p, cap);
+}
+
+static void cache_drop(eng *e)
+{
+    for (int i = 0; i < e->ncache; i++)
+        munmap(e->cache[i].p, e->cache[i].cap);
+    e->ncache = 0;
+    e->cached = 0;
 }
 
 /* ---- workers ------------------------------------------------------------------------ */
@@ -596,7 +642,9 @@ static void *worker_main(void *arg)
         } else {
             merge_hits(w, f);
         }
-        if (j->first && w->mg) {
+        /* libmagic's text is only reported with matches: a whole file is typed only when
+         * it matched; the first window of a large file always (later windows may match) */
+        if (j->first && w->mg && (!j->whole || f->nhits)) {
             const char *m = magic_buffer(w->mg, j->buf, j->len < MAGIC_BYTES ? j->len : MAGIC_BYTES);
             f->magic = kk_strdup(m ? m : "");
         }
@@ -742,20 +790,21 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
     int rc = KK_OK;
     if (kf->size <= o->window) {
         size_t n = (size_t)kf->size;
-        unsigned char *buf = budget_alloc(e, n);
+        size_t cap = 0;
+        unsigned char *buf = budget_alloc(e, n, &cap);
         ssize_t got = buf ? read_full(r, 0, buf, n) : -1;
         if (!buf) {
             emit_error(e, "read", f, "out of memory for the file's content");
         } else if (got < 0) {
             emit_error(e, "read", f, kk_err_msg());
             kk_scan_stats_add_skip(e->st, "unreadable", 1, kf->size);
-            budget_free(e, buf, n);
+            budget_free(e, buf, cap);
         } else {
             snprintf(f->filetype, sizeof f->filetype, "%s",
                      kk_filetype(o->ftypes, buf, (size_t)got));
             atomic_fetch_add(&e->st->bytes, (uint64_t)got);
             /* a file shorter than its size says: scan what is there */
-            rc = push_job(e, f, buf, n, (size_t)got, 0, 1, 1);
+            rc = push_job(e, f, buf, cap, (size_t)got, 0, 1, 1);
         }
     } else {
         /* Windows of `window` bytes overlapping by `overlap`; hashed here, in order. */
@@ -777,7 +826,8 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
             }
             uint64_t left = kf->size - off;
             size_t len = left < o->window ? (size_t)left : o->window;
-            unsigned char *buf = budget_alloc(e, len);
+            size_t cap = 0;
+            unsigned char *buf = budget_alloc(e, len, &cap);
             if (!buf) {
                 emit_error(e, "read", f, "out of memory for a window of the file");
                 ok = 0;
@@ -788,7 +838,7 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
             if (got < 0) {
                 emit_error(e, "read", f, kk_err_msg());
                 kk_scan_stats_add_skip(e->st, "unreadable", 1, kf->size - off);
-                budget_free(e, buf, len);
+                budget_free(e, buf, cap);
                 ok = 0;
                 break;
             }
@@ -802,7 +852,7 @@ static int on_file(void *ctx, const kk_file *kf, kk_reader *r)
             int last = have < len || off + have >= kf->size;
             tail_len = (!last && have > ov) ? ov : 0;
             memcpy(tail, buf + have - tail_len, tail_len);
-            rc = push_job(e, f, buf, len, have, off, first, 0);
+            rc = push_job(e, f, buf, cap, have, off, first, 0);
             first = 0;
             if (last)
                 break;
@@ -964,6 +1014,7 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
     char keep[1024];
     snprintf(keep, sizeof keep, "%s", kk_err_msg());
     workers_stop(&e, started);
+    cache_drop(&e);
     emit_volume_stats(&e);
     free(e.vs);
     pthread_mutex_destroy(&e.vmu);
