@@ -129,10 +129,8 @@ struct mscan {
     size_t pe0, npe, ape;
     carved *cv;
     size_t ncv, acv;
-    /* too-many-matches warnings, once per string (wmu) */
-    pthread_mutex_t wmu;
-    const YR_STRING **warned;
-    size_t nwarned, awarned;
+    /* too-many-matches warnings, once per rule */
+    kk_onceset warned;
     int rc;
 };
 
@@ -447,24 +445,8 @@ static void advance(mscan *e, int final)
 static void warn_too_many(mworker *w, const YR_STRING *s)
 {
     mscan *e = w->e;
-    int first = 1;
-    pthread_mutex_lock(&e->wmu);
-    for (size_t i = 0; i < e->nwarned; i++)
-        if (e->warned[i]->rule_idx == s->rule_idx)
-            first = 0;
-    if (first && e->nwarned == e->awarned) {
-        size_t a = e->awarned ? e->awarned * 2 : 16;
-        const YR_STRING **v = realloc(e->warned, a * sizeof *v);
-        if (v) {
-            e->warned = v;
-            e->awarned = a;
-        }
-    }
-    if (first && e->nwarned < e->awarned)
-        e->warned[e->nwarned++] = s;
-    pthread_mutex_unlock(&e->wmu);
-    if (!first)
-        return;
+    if (!kk_onceset_first(&e->warned, (unsigned long)s->rule_idx))
+        return; /* one warning per rule and run */
     const chunk *c = &e->ch[w->ck];
     const YR_RULE *rule = &e->o->rules->yr->rules_table[s->rule_idx];
     char msg[700];
@@ -936,7 +918,7 @@ int kk_mem_scan(const char *spec, const kk_mem_opts *o, kk_scan_stats *st)
     pthread_mutex_init(&e.bmu, NULL);
     pthread_cond_init(&e.bcv, NULL);
     pthread_mutex_init(&e.rmu, NULL);
-    pthread_mutex_init(&e.wmu, NULL);
+    kk_onceset_init(&e.warned);
     int qok = 0, started = 0;
     rc = plan_chunks(&e);
     if (rc == KK_OK) {
@@ -1030,13 +1012,13 @@ int kk_mem_scan(const char *spec, const kk_mem_opts *o, kk_scan_stats *st)
     free(e.ch);
     free(e.blk);
     free(e.w);
-    free(e.warned);
+
     if (qok)
         kk_queue_destroy(&e.q);
     pthread_mutex_destroy(&e.bmu);
     pthread_cond_destroy(&e.bcv);
     pthread_mutex_destroy(&e.rmu);
-    pthread_mutex_destroy(&e.wmu);
+    kk_onceset_free(&e.warned);
     kk_memimg_close(e.img);
     return rc;
 }

@@ -94,10 +94,8 @@ struct eng {
     struct { unsigned char *p; size_t cap; } cache[16]; /* freed mappings kept for reuse */
     int ncache;
     size_t cached;
-    /* too-many-matches: warned once per string */
-    pthread_mutex_t wmu;
-    const YR_STRING **warned;
-    size_t nwarned, awarned;
+    /* too-many-matches: warned once per rule */
+    kk_onceset warned;
     /* damage assessment, per file system */
     pthread_mutex_t vmu;
     struct vstat {
@@ -464,24 +462,8 @@ static void cache_drop(eng *e)
 static void warn_too_many(worker *w, const YR_STRING *s)
 {
     eng *e = w->e;
-    int first = 1;
-    pthread_mutex_lock(&e->wmu);
-    for (size_t i = 0; i < e->nwarned; i++)
-        if (e->warned[i] == s)
-            first = 0;
-    if (first && e->nwarned == e->awarned) {
-        size_t a = e->awarned ? e->awarned * 2 : 16;
-        const YR_STRING **v = realloc(e->warned, a * sizeof *v);
-        if (v) {
-            e->warned = v;
-            e->awarned = a;
-        }
-    }
-    if (first && e->nwarned < e->awarned)
-        e->warned[e->nwarned++] = s;
-    pthread_mutex_unlock(&e->wmu);
-    if (!first)
-        return;
+    if (!kk_onceset_first(&e->warned, (unsigned long)s->rule_idx))
+        return; /* one warning per rule and run */
     const YR_RULE *rule = &e->o->rules->yr->rules_table[s->rule_idx];
     char msg[600];
     snprintf(msg, sizeof msg, "string %s of rule %s:%s matches too often (more than %d times in "
@@ -957,8 +939,14 @@ static void workers_stop(eng *e, int started)
     }
 }
 
-int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
+int kk_scan_source(const char *spec, const kk_scan_opts *o0, kk_scan_stats *st)
 {
+    kk_scan_opts oo = *o0; /* defaults for what the caller left at 0 */
+    if (!oo.window)
+        oo.window = (size_t)64 << 20;
+    if (oo.overlap > oo.window / 2)
+        oo.overlap = oo.window / 2;
+    const kk_scan_opts *o = &oo;
     eng e;
     memset(&e, 0, sizeof e);
     e.o = o;
@@ -967,7 +955,7 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
     e.limit = (size_t)(e.nw + 2) * o->window;
     pthread_mutex_init(&e.bmu, NULL);
     pthread_cond_init(&e.bcv, NULL);
-    pthread_mutex_init(&e.wmu, NULL);
+    kk_onceset_init(&e.warned);
     pthread_mutex_init(&e.vmu, NULL);
     int rc = kk_queue_init(&e.q, (size_t)e.nw * 2 + 2);
     e.w = kk_calloc((size_t)e.nw, sizeof *e.w);
@@ -1025,10 +1013,10 @@ int kk_scan_source(const char *spec, const kk_scan_opts *o, kk_scan_stats *st)
         rc = kk_err_set(KK_ESTOP, "interrupted");
     kk_queue_destroy(&e.q);
     free(e.w);
-    free(e.warned);
+
     pthread_mutex_destroy(&e.bmu);
     pthread_cond_destroy(&e.bcv);
-    pthread_mutex_destroy(&e.wmu);
+    kk_onceset_free(&e.warned);
     return rc;
 }
 

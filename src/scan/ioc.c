@@ -192,7 +192,17 @@ int kk_iocs_load(kk_iocs *s, const char *path, kk_ioc_warn_fn warn, void *ctx)
     for (int i = 0; i < n; i++) {
         const char *nm = list[i]->d_name;
         size_t l = strlen(nm);
-        if (rc == KK_OK && nm[0] != '.' && l > 4 && !strcmp(nm + l - 4, ".txt")) {
+        /* signature-base's iocs/ also holds README.txt, c2-iocs.txt and keywords.txt: C2
+         * addresses and keywords are not about files (LOKI uses them on processes and
+         * logs), so they are left out here, with one warning each */
+        int other = strcasestr(nm, "readme") || strcasestr(nm, "c2") || strcasestr(nm, "keyword");
+        if (rc == KK_OK && other && warn && !strcasestr(nm, "readme")) {
+            char m[600];
+            snprintf(m, sizeof m, "%s/%s: C2 and keyword IOC lists are not used for file scans: left out",
+                     path, nm);
+            warn(ctx, "ioc", m);
+        }
+        if (rc == KK_OK && !other && nm[0] != '.' && l > 4 && !strcmp(nm + l - 4, ".txt")) {
             char *p = kk_asprintf("%s/%s", path, nm);
             rc = p ? load_file(s, p, warn, ctx) : kk_err_set(KK_ENOMEM, "out of memory");
             free(p);
@@ -214,7 +224,7 @@ static int cmp_hash(const void *a, const void *b)
 int kk_iocs_hash(const kk_iocs *cs, const unsigned char *d, size_t n, kk_ioc_hit *hit)
 {
     kk_iocs *s = (kk_iocs *)cs;
-    if (!s || !s->nh)
+    if (!s || !s->nh || (n != 16 && n != 20 && n != 32))
         return 0;
     if (!s->sorted) /* kk_iocs_finish() was not called */
         return 0;

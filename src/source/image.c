@@ -536,6 +536,11 @@ static char *thor_dir(const vol *v, const char *a_path)
 static int deliver(img_ctx *c, TSK_FS_FILE *f, const char *a_path, const char *dir, const TSK_FS_ATTR *attr)
 {
     const char *name = f->name->name;
+    char noname[48];
+    if (!name || !*name) { /* a deleted entry whose name is gone: never its directory's path */
+        snprintf(noname, sizeof noname, "_noname-%" PRIuINUM, f->meta->addr);
+        name = noname;
+    }
     const char *stream = NULL;
     if (attr && attr->name && *attr->name && strcmp(attr->name, "$Data"))
         stream = attr->name;

@@ -66,3 +66,40 @@ void kk_queue_close(kk_queue *q)
     pthread_cond_broadcast(&q->not_full);
     pthread_mutex_unlock(&q->mu);
 }
+
+void kk_onceset_init(kk_onceset *s)
+{
+    pthread_mutex_init(&s->mu, NULL);
+    s->v = NULL;
+    s->n = s->a = 0;
+}
+
+void kk_onceset_free(kk_onceset *s)
+{
+    pthread_mutex_destroy(&s->mu);
+    free(s->v);
+    s->v = NULL;
+    s->n = s->a = 0;
+}
+
+int kk_onceset_first(kk_onceset *s, unsigned long key)
+{
+    int first = 1;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->n && first; i++)
+        first = s->v[i] != key;
+    if (first && s->n == s->a) {
+        size_t a = s->a ? s->a * 2 : 16;
+        unsigned long *v = realloc(s->v, a * sizeof *v);
+        if (v) {
+            s->v = v;
+            s->a = a;
+        } else {
+            first = 0;
+        }
+    }
+    if (first)
+        s->v[s->n++] = key;
+    pthread_mutex_unlock(&s->mu);
+    return first;
+}

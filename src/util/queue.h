@@ -21,4 +21,17 @@ void *kk_queue_pop(kk_queue *q);
 /* No more pushes: consumers drain what is left, then get NULL. */
 void kk_queue_close(kk_queue *q);
 
+/* A thread-safe set of keys that answers "is this the first time?" (a warning reported
+ * once per rule, ...). */
+typedef struct kk_onceset {
+    pthread_mutex_t mu;
+    unsigned long *v;
+    size_t n, a;
+} kk_onceset;
+
+void kk_onceset_init(kk_onceset *s);
+void kk_onceset_free(kk_onceset *s);
+/* 1 the first time key is seen, else 0 (also 0 when out of memory). */
+int kk_onceset_first(kk_onceset *s, unsigned long key);
+
 #endif

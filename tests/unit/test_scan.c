@@ -8,6 +8,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+/* fail_msg() as a TAP comment on stdout, so tests/run shows why a test failed */
+#undef fail_msg
+#define fail_msg(msg, ...)                                  \
+    do {                                                    \
+        print_message("# " msg "\n", ##__VA_ARGS__);       \
+        fail();                                             \
+    } while (0)
+
 #include "scan/engine.h"
 #include "scan/filetype.h"
 #include "scan/ioc.h"
@@ -70,6 +78,21 @@ static void make_dir(const char *dir, const char *rel)
     char *p = kk_asprintf("%s/%s", dir, rel);
     assert_int_equal(mkdir(p, 0755), 0);
     free(p);
+}
+
+/* fork() for a risky part of a test. The child gets the default signal handlers back
+ * (cmocka's would catch a crash there and run the remaining tests a second time) and
+ * must end with _exit() without using cmocka assertions. */
+static pid_t fork_child(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGSYS, SIGABRT};
+        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+            signal(sigs[i], SIG_DFL);
+    }
+    return pid;
 }
 
 /* Warnings collected from loaders. */
@@ -362,6 +385,41 @@ static void ioc_hash_needs_finish(void **state)
     kk_iocs_free(NULL);
     free(p);
     rm_tree(d);
+}
+
+/* Only 16, 20 and 32-byte digests are listed; another length (a SHA-512 from a future
+ * caller) must be "not listed", not a copy past the 32-byte key. Runs in a child. */
+static void ioc_hash_other_lengths(void **state)
+{
+    (void)state;
+    char *d = make_tmpdir();
+    char *p = put_text(d, "h.txt", SHA256_EICAR ";x\n");
+    kk_iocs *s;
+    kk_iocs_new(&s);
+    assert_int_equal(kk_iocs_load(s, p, NULL, NULL), KK_OK);
+    kk_iocs_finish(s);
+    pid_t pid = fork_child();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        unsigned char dg[128];
+        unhex(SHA256_EICAR, dg);
+        memset(dg + 32, 0x41, sizeof dg - 32);
+        kk_ioc_hit hit;
+        static const size_t lens[] = {0, 1, 31, 33, 48, 64, 128};
+        for (size_t i = 0; i < sizeof lens / sizeof *lens; i++)
+            if (kk_iocs_hash(s, dg, lens[i], &hit) != 0)
+                _exit(10 + (int)i);
+        _exit(0);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    kk_iocs_free(s);
+    free(p);
+    rm_tree(d);
+    if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) > 0 && WEXITSTATUS(st) < 10))
+        fail_msg("kk_iocs_hash with a 33..128-byte digest crashed: memcpy(key.d, d, n) is not "
+                 "bounded by sizeof key.d");
+    assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void ioc_filename_lines(void **state)
@@ -1012,6 +1070,41 @@ static int count_recs(const scan_out *so, const char *type)
     return n;
 }
 
+/* In a forked child: scan, and give the number of match records (-1 when the output
+ * cannot be read); *rc gets kk_scan_source's status. No cmocka assertions. */
+static int child_scan(const char *spec, kk_scan_opts *o, const char *outdir, int *rc)
+{
+    char *path = kk_asprintf("%s/child-%d.jsonl", outdir, (int)getpid());
+    if (!path || kk_writer_open(&o->w, path, 1) != KK_OK)
+        return -1;
+    o->source = spec;
+    kk_scan_stats st;
+    kk_scan_stats_init(&st);
+    *rc = kk_scan_source(spec, o, &st);
+    if (kk_writer_close(o->w, 1) != KK_OK)
+        return -1;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&line, &cap, f) > 0) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (!j) {
+            n = -1;
+            break;
+        }
+        n += !strcmp(jstr(j, "type"), "match");
+        json_decref(j);
+    }
+    free(line);
+    fclose(f);
+    unlink(path);
+    free(path);
+    return n;
+}
+
 static const char engine_rules[] =
     "rule Marker : t1\n"
     "{\n"
@@ -1253,13 +1346,12 @@ static void engine_windows_stringless_rule(void **state)
     free(put_file(fx->src, "big.bin", buf, sizeof buf));
     fx->o.window = 4096;
     fx->o.overlap = 512;
-    fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = fork_child();
     assert_true(pid >= 0);
     if (pid == 0) {
-        scan_out *so = run_scan(fx->src, &fx->o, fx->d);
-        int n = count_recs(so, "match");
-        _exit(so->rc == KK_OK && n == 1 ? 0 : 10 + n);
+        int rc = KK_EINTERNAL;
+        int n = child_scan(fx->src, &fx->o, fx->d, &rc);
+        _exit(rc == KK_OK && n == 1 ? 0 : 10 + (n < 0 ? 0 : n));
     }
     int st;
     waitpid(pid, &st, 0);
@@ -1271,6 +1363,36 @@ static void engine_windows_stringless_rule(void **state)
     if (WEXITSTATUS(st) != 0)
         fail_msg("scan of a 16-window file with a string-less rule: %d match records, want 1",
                  WEXITSTATUS(st) - 10);
+}
+
+/* kk_scan_opts.window says "default 64 MiB": a caller that leaves it 0 must get that
+ * default (or an error), not an endless loop of empty windows. Runs in a child with a
+ * 10-second alarm. */
+static void engine_zero_window_terminates(void **state)
+{
+    (void)state;
+    eng_fixture *fx = eng_setup();
+    free(put_text(fx->src, "hit.txt", "some KK-MARK text\n"));
+    fx->o.window = 0;
+    fx->o.overlap = 0;
+    pid_t pid = fork_child();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(10);
+        int rc = KK_EINTERNAL;
+        int n = child_scan(fx->src, &fx->o, fx->d, &rc);
+        _exit((rc == KK_OK && n == 1) || rc == KK_EINVAL ? 0 : 10);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    eng_teardown(fx);
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+        fail_msg("kk_scan_source with window = 0 did not end within 10 s");
+    if (WIFSIGNALED(st))
+        fail_msg("kk_scan_source with window = 0 crashed (signal %d)", WTERMSIG(st));
+    if (WEXITSTATUS(st) != 0)
+        fail_msg("kk_scan_source with window = 0: neither the default window nor KK_EINVAL "
+                 "(exit %d)", WEXITSTATUS(st));
 }
 
 static void engine_bad_source(void **state)
@@ -1295,6 +1417,7 @@ int main(void)
         cmocka_unit_test(filetype_bundled_table),
         cmocka_unit_test(ioc_hash_lines),
         cmocka_unit_test(ioc_hash_needs_finish),
+        cmocka_unit_test(ioc_hash_other_lengths),
         cmocka_unit_test(ioc_filename_lines),
         cmocka_unit_test(ioc_filename_case_sensitive),
         cmocka_unit_test(ioc_filename_description),
@@ -1313,6 +1436,7 @@ int main(void)
         cmocka_unit_test(engine_string_cap),
         cmocka_unit_test(engine_iocs_and_size_cap),
         cmocka_unit_test(engine_windows_stringless_rule),
+        cmocka_unit_test(engine_zero_window_terminates),
         cmocka_unit_test(engine_bad_source),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

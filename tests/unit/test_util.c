@@ -6,6 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+/* fail_msg() as a TAP comment on stdout, so tests/run shows why a test failed */
+#undef fail_msg
+#define fail_msg(msg, ...)                                  \
+    do {                                                    \
+        print_message("# " msg "\n", ##__VA_ARGS__);       \
+        fail();                                             \
+    } while (0)
+
 #include "util/err.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -70,6 +78,21 @@ static char *slurp(const char *p, size_t *n)
     if (n)
         *n = got;
     return buf;
+}
+
+/* fork() for a risky part of a test. The child gets the default signal handlers back
+ * (cmocka's would catch a crash there and run the remaining tests a second time) and
+ * must end with _exit() without using cmocka assertions. */
+static pid_t fork_child(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGSYS, SIGABRT};
+        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+            signal(sigs[i], SIG_DFL);
+    }
+    return pid;
 }
 
 /* Run a cleaner into a fresh buffer and return the result (caller frees). */
@@ -462,8 +485,7 @@ static void buf_cap_enforced(void **state)
 static void buf_huge_add_refused(void **state)
 {
     (void)state;
-    fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = fork_child();
     assert_true(pid >= 0);
     if (pid == 0) {
         kk_buf b;
@@ -814,8 +836,7 @@ static void outfile_write_failure_keeps_part(void **state)
     char *d = make_tmpdir();
     char *path = kk_asprintf("%s/out.jsonl", d);
     char *part = kk_asprintf("%s.part", path);
-    fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = fork_child();
     assert_true(pid >= 0);
     if (pid == 0) {
         signal(SIGXFSZ, SIG_IGN);
