@@ -3,6 +3,7 @@
 #include "../util/err.h"
 #include "../util/mem.h"
 #include "../util/text.h"
+#include "../report/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -68,7 +69,10 @@ void kk_die_msg(const char *fmt, ...)
     char m[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m, sizeof m, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(m, sizeof m, kk_err_tr(fmt), ap);
+#pragma GCC diagnostic pop
     va_end(ap);
     fprintf(stderr, "%s: ", kk_progname);
     kk_print_safe(stderr, m);
@@ -176,9 +180,17 @@ int cmd_help(int argc, char **argv)
     return KK_EXIT_OK;
 }
 
+/* Messages in Japanese when the user's language is Japanese (LANGUAGE, LC_ALL,
+ * LC_MESSAGES, LANG), whether or not that locale is installed. */
+static const char *cli_lang;
+static const char *translate(const char *msgid) { return kk_tr(cli_lang, msgid); }
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    cli_lang = kk_i18n_env_lang();
+    if (strcmp(cli_lang, "en"))
+        kk_err_set_translator(translate);
     if (argc < 2) {
         kk_print_help(stderr, NULL);
         return KK_EXIT_USAGE;

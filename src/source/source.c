@@ -19,7 +19,10 @@ void kk_emit(const kk_walk_ops *ops, int kind, const char *what, const char *pat
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(msg, sizeof msg, kk_err_tr(fmt), ap);
+#pragma GCC diagnostic pop
     va_end(ap);
     for (char *q = msg; *q; q++) /* one line */
         if (*q == '\n' || *q == '\r')

@@ -5,6 +5,15 @@
 #include <string.h>
 
 static _Thread_local char kk_msg[1024];
+static const char *(*kk_translator)(const char *msgid);
+
+void kk_err_set_translator(const char *(*tr)(const char *msgid)) { kk_translator = tr; }
+
+const char *kk_err_tr(const char *msgid)
+{
+    const char *t = kk_translator && msgid ? kk_translator(msgid) : NULL;
+    return t ? t : msgid;
+}
 
 int kk_err_set(int code, const char *fmt, ...)
 {
@@ -12,7 +21,11 @@ int kk_err_set(int code, const char *fmt, ...)
     char tmp[sizeof kk_msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(tmp, sizeof tmp, kk_err_tr(fmt), ap); /* translations keep the directives
+                                                      (msgfmt --check) */
+#pragma GCC diagnostic pop
     va_end(ap);
     memcpy(kk_msg, tmp, sizeof kk_msg);
     return code;

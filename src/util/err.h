@@ -26,6 +26,12 @@ enum {
 int kk_err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The last message of this thread ("" when none). */
 const char *kk_err_msg(void);
+/* Messages in the user's language: the command line installs a translator (gettext
+ * catalog lookup of the format string, src/report/i18n.h); library code stays English
+ * otherwise. kk_err_tr(fmt) is what kk_err_set formats with. */
+void kk_err_set_translator(const char *(*tr)(const char *msgid));
+const char *kk_err_tr(const char *msgid);
+
 /* A short name for a code ("read error", ...). */
 const char *kk_err_name(int code);
 

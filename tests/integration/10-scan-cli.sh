@@ -146,6 +146,15 @@ check "hostile names reach the terminal without escape sequences" bash -c "! gre
 script -qec "'$K' scan --quiet -r '$D/hostile.yar' -o '$T/tty2.jsonl' '$T/hostile'" /dev/null > "$T/tty2.txt" 2>&1
 check_eq "--quiet: nothing on the terminal" 0 "$(wc -c < "$T/tty2.txt")"
 
+# --- messages in Japanese on a Japanese system (without the ja_JP locale installed) -------
+env -u LC_ALL -u LANGUAGE LANG=ja_JP.UTF-8 "$K" scan --quiet -o "$T/ja.jsonl" "$T/does-not-exist" 2> "$T/ja.err"
+check "Japanese locale: the error message is in Japanese" grep -q "検査対象「.*does-not-exist」を開けません" "$T/ja.err"
+env -u LC_ALL -u LANGUAGE LANG=ja_JP.UTF-8 "$K" scan --quiet -r "$D/hostile.yar" -o "$T/ja2.jsonl" \
+  "$CORPORA/dfvfs/test_data/ext2.qcow2" 2> "$T/ja2.err"
+check "Japanese locale: the QCOW2 refusal tells what to do, in Japanese" grep -q "qemu-img convert -O raw」で変換" "$T/ja2.err"
+"$K" scan --quiet -o "$T/en.jsonl" "$T/does-not-exist" 2> "$T/en.err"
+check "English otherwise" grep -q "cannot open source" "$T/en.err"
+
 # --- interrupted run keeps FILE.part only ------------------------------------------------
 mkdir -p "$T/many"
 head -c 200000 /dev/urandom > "$T/many/f0"

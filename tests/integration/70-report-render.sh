@@ -66,7 +66,9 @@ check_exit "KAKETSUKE_LOCALEDIR is honoured" 0 env KAKETSUKE_LOCALEDIR="$(dirnam
 check "ja.po compiles (msgfmt --check)" msgfmt --check -o "$T/ja.mo" "$ROOT/reports/po/ja.po"
 xgettext --from-code=UTF-8 --language=C -k -kkk_tr:2 -kN_ -kT -o "$T/all.pot" "$ROOT"/src/report/*.c 2> /dev/null
 missing=$(msgcmp "$ROOT/reports/po/ja.po" "$T/all.pot" 2>&1 | grep -c 'this message is used but not defined' || true)
-untr=$(msgattrib --untranslated --no-obsolete "$ROOT/reports/po/ja.po" 2> /dev/null | grep -c '^msgid "[^"]' || true)
+# (ja.po also holds the commands' messages; the report strings must all be translated)
+msgmerge -q --no-fuzzy-matching -o "$T/report-only.po" "$ROOT/reports/po/ja.po" "$T/all.pot" 2> /dev/null
+untr=$(msgattrib --untranslated --no-obsolete "$T/report-only.po" 2> /dev/null | grep -c '^msgid "[^"]' || true)
 fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$ROOT/reports/po/ja.po" 2> /dev/null | grep -c '^msgid "[^"]' || true)
 check_eq "every string of src/report is in ja.po, translated, not fuzzy" "0 0 0" "$missing $untr $fuzzy"
 [ "$missing" = 0 ] || msgcmp "$ROOT/reports/po/ja.po" "$T/all.pot" 2>&1 | head -10 | sed 's/^/#   /'
@@ -82,7 +84,7 @@ for m in re.finditer(r'^msgid "((?:[^"\\]|\\.)+)"\nmsgstr ', open(sys.argv[1], e
 EOF
 	diffs=0 n=0
 	while IFS= read -r id; do
-		a=$(LANGUAGE=ja LC_ALL=C.UTF-8 TEXTDOMAINDIR="$locdir" gettext -d kaketsuke "$id")
+		a=$(LANGUAGE=ja LC_ALL=C.UTF-8 TEXTDOMAINDIR="$locdir" gettext -d kaketsuke -- "$id")
 		b=$("$R" --tr ja "$id")
 		n=$((n + 1))
 		[ "$a" = "$b" ] || { diffs=$((diffs + 1)); echo "#   '$id': gettext '$a', kk_tr '$b'"; }
