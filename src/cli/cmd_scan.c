@@ -126,6 +126,8 @@ typedef struct alert_ctx {
     int shown;
 } alert_ctx;
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* translated formats (msgfmt --check) */
 static void on_record(void *ctx, const json_t *rec)
 {
     alert_ctx *a = ctx;
@@ -141,10 +143,12 @@ static void on_record(void *ctx, const json_t *rec)
     a->shown++;
     const char *what = json_string_value(json_object_get(rec, !strcmp(type, "match") ? "rule" : "ioc"));
     char line[1200];
-    snprintf(line, sizeof line, "%s %s (score %lld): %s", score >= 75 ? "FOUND" : "found", what ? what : "?",
-             score, json_string_value(json_object_get(rec, "path")) ?: "");
+    snprintf(line, sizeof line, kk_err_tr("%s %s (score %lld): %s"),
+             score >= 75 ? kk_err_tr("FOUND") : kk_err_tr("found"), what ? what : "?", score,
+             json_string_value(json_object_get(rec, "path")) ?: "");
     kk_progress_note(a->pg, line);
 }
+#pragma GCC diagnostic pop
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {

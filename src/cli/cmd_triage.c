@@ -60,7 +60,7 @@ static void push(argvb *a, const char *s)
 static void phase(int quiet, const char *name)
 {
     if (!quiet)
-        fprintf(stderr, "== %s\n", name);
+        fprintf(stderr, "== %s\n", kk_err_tr(name));
 }
 
 static int file_sha256(const char *path, char out[65], uint64_t *size)

@@ -1,5 +1,6 @@
 #include "progress.h"
 #include "cli.h"
+#include "../util/err.h"
 #include "../util/mem.h"
 #include "../util/text.h"
 #include "../util/timefmt.h"
@@ -33,6 +34,7 @@ static void human(double b, char *out, size_t n)
     snprintf(out, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
 }
 
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* translated formats (msgfmt --check) */
 static void draw(kk_progress *p)
 {
     kk_scan_stats *st = p->st;
@@ -60,8 +62,13 @@ static void draw(kk_progress *p)
         snprintf(files_s, sizeof files_s, "%llu/%llu", (unsigned long long)files, (unsigned long long)tf);
     else
         snprintf(files_s, sizeof files_s, "%llu", (unsigned long long)files);
-    int n = snprintf(line, sizeof line, "%s: %s files, %s%s%s, %.1f MiB/s, ETA %s, %llu findings | ",
-                     p->phase, files_s, b1, known ? " of " : "", known ? b2 : "", rate / 1048576.0, eta,
+    char bytes_s[96];
+    if (known)
+        snprintf(bytes_s, sizeof bytes_s, kk_err_tr("%s of %s"), b1, b2);
+    else
+        snprintf(bytes_s, sizeof bytes_s, "%s", b1);
+    int n = snprintf(line, sizeof line, kk_err_tr("%s: %s files, %s, %.1f MiB/s, ETA %s, %llu findings | "),
+                     kk_err_tr(p->phase), files_s, bytes_s, rate / 1048576.0, eta,
                      (unsigned long long)(atomic_load(&st->matches) + atomic_load(&st->ioc_hits)));
     struct winsize ws;
     int width = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ? ws.ws_col : 100;
@@ -164,10 +171,11 @@ void kk_bytes_progress(void *ctx, uint64_t done, uint64_t total)
         return;
     p->last = now;
     if (total)
-        fprintf(stderr, "\r%s: %5.1f%%  %llu of %llu MiB\033[K", p->what, 100.0 * (double)done / (double)total,
-                (unsigned long long)(done >> 20), (unsigned long long)(total >> 20));
+        fprintf(stderr, "\r%s: %5.1f%%  %llu / %llu MiB\033[K", kk_err_tr(p->what),
+                100.0 * (double)done / (double)total, (unsigned long long)(done >> 20),
+                (unsigned long long)(total >> 20));
     else
-        fprintf(stderr, "\r%s: %llu MiB\033[K", p->what, (unsigned long long)(done >> 20));
+        fprintf(stderr, "\r%s: %llu MiB\033[K", kk_err_tr(p->what), (unsigned long long)(done >> 20));
     fflush(stderr);
 }
 

@@ -152,6 +152,9 @@ check "Japanese locale: the error message is in Japanese" grep -q "検査対象�
 env -u LC_ALL -u LANGUAGE LANG=ja_JP.UTF-8 "$K" scan --quiet -r "$D/hostile.yar" -o "$T/ja2.jsonl" \
   "$CORPORA/dfvfs/test_data/ext2.qcow2" 2> "$T/ja2.err"
 check "Japanese locale: the QCOW2 refusal tells what to do, in Japanese" grep -q "qemu-img convert -O raw」で変換" "$T/ja2.err"
+script -qec "env -u LC_ALL -u LANGUAGE LANG=ja_JP.UTF-8 '$K' scan -r '$D/hostile.yar' -o '$T/ja3.jsonl' '$T/hostile'" /dev/null > "$T/ja3.txt" 2>&1
+check "Japanese locale: progress line and live findings in Japanese" \
+  bash -c "grep -aq '検査: 4/4 ファイル' '$T/ja3.txt' && grep -aq '（スコア 75）' '$T/ja3.txt'"
 "$K" scan --quiet -o "$T/en.jsonl" "$T/does-not-exist" 2> "$T/en.err"
 check "English otherwise" grep -q "cannot open source" "$T/en.err"
 
