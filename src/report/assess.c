@@ -980,11 +980,11 @@ static json_t *build_verdict(kk_assess *a, const char **value)
     kk_jset_str(out, "value", v);
     kk_jset_str(out, "rule",
                 kk_pick(L,
-                      "Ransomware when a ransom note or ransomware finding scores 60 or more, or 10 or more "
+                      "Ransomware when there is a ransom note or ransomware finding, or 10 or more "
                       "user files look encrypted; otherwise compromised when any finding scores 75 or more; "
                       "otherwise suspicious when a finding scores 40 to 74, a remote administration tool or "
                       "test file is found, or a few files look encrypted; otherwise clean.",
-                      "脅迫文やランサムウェアの検知(スコア 60 以上)があるか、暗号化されたとみられるユーザー"
+                      "脅迫文やランサムウェアの検知があるか、暗号化されたとみられるユーザー"
                       "ファイルが 10 件以上あれば「ランサムウェア被害」、そうでなくスコア 75 以上の検知があれば"
                       "「侵害あり」、スコア 40〜74 の検知・遠隔操作ツール・テスト用ファイル・少数の暗号化された"
                       "とみられるファイルのいずれかがあれば「要注意」、どれもなければ「問題なし」と判定します。"));

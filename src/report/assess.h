@@ -22,7 +22,7 @@
 #define KK_SEV_CRITICAL 90      /* critical: 90-100 */
 #define KK_SEV_HIGH 75          /* high: 75-89 (the "compromised" threshold) */
 #define KK_SEV_MEDIUM 40        /* medium: 40-74 (the "suspicious" threshold); low: 0-39 */
-#define KK_RANSOM_MIN_SCORE 60  /* a ransom-note/ransomware finding decides "ransomware" from here */
+#define KK_RANSOM_MIN_SCORE 0   /* any ransom-note/ransomware finding decides "ransomware" (issue rule) */
 #define KK_ENCRYPTED_MIN 10     /* encrypted-looking user files that decide "ransomware" */
 #define KK_FINDINGS_PER_RULE 50
 #define KK_FINDINGS_MAX 2000

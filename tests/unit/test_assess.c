@@ -116,7 +116,7 @@ static void t_verdict_levels(void **st)
         {{MATCH("Eicar", "test", 70, "/a"), NULL}, "suspicious"},
         {{MATCH("Eicar_High", "test", 95, "/a"), NULL}, "suspicious"},  /* test files never compromise */
         {{MATCH("High", "webshell", 75, "/var/www/x.php"), NULL}, "compromised"},
-        {{MATCH("Weak_Note", "ransom-note", 50, "/a"), NULL}, "suspicious"}, /* weak: below 60 */
+        {{MATCH("Weak_Note", "ransom-note", 50, "/a"), NULL}, "ransomware"}, /* any ransom-note finding */
         {{MATCH("Note", "ransom-note", 60, "/a"), NULL}, "ransomware"},
         {{MATCH("Enc", "ransomware", 95, "/a"), MATCH("Web", "webshell", 90, "/b"), NULL}, "ransomware"},
         {{"{\"type\":\"ioc\",\"source\":\"d\",\"ioc\":\"x\",\"kind\":\"filename\",\"score\":80,"
