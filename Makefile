@@ -60,7 +60,7 @@ $(BUILD)/obj/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libkaketsuke.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/kk_test.h $(BUILD)/libkaketsuke.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libkaketsuke.a $(LDFLAGS) $(LDLIBS) -lcmocka
 

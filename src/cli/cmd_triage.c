@@ -1,6 +1,7 @@
 /* cmd_triage.c - kaketsuke triage SOURCE --case DIR: scan (suspicious places first) ->
  * collect -> timeline -> assess and report -> seal -> receipt, in one go. */
 #include "cli.h"
+#include "../evidence/evutil.h"
 #include "../evidence/sign.h"
 #include "../report/model.h"
 #include "../report/render.h"
@@ -11,7 +12,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,29 +61,6 @@ static void phase(int quiet, const char *name)
 {
     if (!quiet)
         fprintf(stderr, "== %s\n", kk_err_tr(name));
-}
-
-static int file_sha256(const char *path, char out[65], uint64_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return kk_err_set(KK_EIO, "cannot read '%s': %s", path, strerror(errno));
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    unsigned char buf[1 << 16], d[32];
-    size_t n;
-    *size = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        EVP_DigestUpdate(md, buf, n);
-        *size += n;
-    }
-    unsigned dl;
-    EVP_DigestFinal_ex(md, d, &dl);
-    EVP_MD_CTX_free(md);
-    fclose(f);
-    for (int i = 0; i < 32; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-    return KK_OK;
 }
 
 int cmd_triage(int argc, char **argv)
@@ -242,7 +219,7 @@ int cmd_triage(int argc, char **argv)
     }
     char sha[65];
     uint64_t size = 0;
-    if (file_sha256(zip, sha, &size) != KK_OK) {
+    if (kk_sha256_file(zip, sha, &size) != KK_OK) {
         kk_die_msg("%s", kk_err_msg());
         ex = KK_EXIT_INTERNAL;
         goto out;

@@ -456,11 +456,7 @@ static void warn_too_many(mworker *w, const YR_STRING *s)
              "wrong", s->identifier, rule->ns->name,
              rule->identifier, YR_MAX_STRING_MATCHES, (unsigned long long)c->win,
              (unsigned long long)c->addr);
-    json_t *r = rec_new(e, "warning");
-    kk_jset_str(r, "what", "too_many_matches");
-    kk_jset_str(r, "rule", rule->identifier);
-    kk_jset_str(r, "namespace", rule->ns->name);
-    kk_jset_str(r, "string", s->identifier);
+    json_t *r = kk_rec_too_many(e->o->source, s, rule);
     set_where(e, r, c->addr);
     kk_jset_str(r, "message", msg);
     atomic_fetch_add(&e->st->warnings, 1);

@@ -470,10 +470,7 @@ static void warn_too_many(worker *w, const YR_STRING *s)
              "one file or window): further matches of it are not recorded, and conditions that "
              "count it may be wrong (first seen in '%s')",
              s->identifier, rule->ns->name, rule->identifier, YR_MAX_STRING_MATCHES, w->j->f->path);
-    json_t *r = rec_new(e, "warning");
-    kk_jset_str(r, "what", "too_many_matches");
-    kk_jset_str(r, "rule", rule->identifier);
-    kk_jset_str(r, "namespace", rule->ns->name);
+    json_t *r = kk_rec_too_many(e->o->source, s, rule);
     kk_jset_str(r, "message", msg);
     atomic_fetch_add(&e->st->warnings, 1);
     put(e, r);

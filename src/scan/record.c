@@ -45,3 +45,13 @@ json_t *kk_rule_tags(const YR_RULE *rule)
     yr_rule_tags_foreach(rule, tag) json_array_append_new(tags, kk_jstr(tag));
     return tags;
 }
+
+json_t *kk_rec_too_many(const char *source, const YR_STRING *s, const YR_RULE *rule)
+{
+    json_t *r = kk_rec_new("warning", source);
+    kk_jset_str(r, "what", "too_many_matches");
+    kk_jset_str(r, "rule", rule->identifier);
+    kk_jset_str(r, "namespace", rule->ns->name);
+    kk_jset_str(r, "string", s->identifier);
+    return r;
+}

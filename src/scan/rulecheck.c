@@ -1,6 +1,7 @@
 /* rulecheck.c - see rulecheck.h. */
 #include "rulecheck.h"
 #include "rules.h"
+#include "../evidence/evutil.h"
 #include "../evidence/sign.h"
 #include "../util/err.h"
 #include "../util/json.h"
@@ -115,17 +116,6 @@ int kk_rules_lint(const char *path, json_t **problems, json_t **stats)
 
 static const char *const pack_dirs[] = {"rules", "iocs", "data"};
 
-static int sha256_hex(const void *p, size_t n, char out[65])
-{
-    unsigned char d[32];
-    unsigned dl = 0;
-    if (!EVP_Digest(p, n, d, &dl, EVP_sha256(), NULL))
-        return kk_err_set(KK_EINTERNAL, "sha256 failed");
-    for (int i = 0; i < 32; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
-    return KK_OK;
-}
-
 static int read_file(const char *path, char **data, size_t *len, size_t cap)
 {
     FILE *f = fopen(path, "rb");
@@ -175,7 +165,7 @@ static int pack_tree(zip_t *z, json_t *files, const char *root, const char *rel,
                     rc = read_file(full, &data, &len, 256u << 20);
                     if (rc == KK_OK) {
                         char h[65];
-                        sha256_hex(data, len, h);
+                        kk_sha256_hex(data, len, h);
                         json_array_append_new(files, json_pack("{s:s,s:I,s:s}", "name", r, "size",
                                                                (json_int_t)len, "sha256", h));
                         zip_source_t *zs = zip_source_buffer(z, data, len, 1);
@@ -355,22 +345,20 @@ static void first_warning(void *ctx, const char *what, const char *message)
         snprintf(first, 600, "%s", message);
 }
 
-static int mkdirs_for(const char *root, const char *rel)
+/* The folders a member "rules/web/x.yar" needs below root. */
+static int make_parent(const char *root, const char *member)
 {
-    char *p = kk_asprintf("%s/%s", root, rel);
-    if (!p)
+    char *d = kk_strdup(member);
+    if (!d)
         return kk_err_set(KK_ENOMEM, "out of memory");
-    for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-            int rc = kk_err_set(KK_EIO, "cannot create '%s': %s", p, strerror(errno));
-            free(p);
-            return rc;
-        }
-        *s = '/';
+    char *slash = strrchr(d, '/');
+    int rc = KK_OK;
+    if (slash) {
+        *slash = '\0';
+        rc = kk_mkdirs(root, d);
     }
-    free(p);
-    return KK_OK;
+    free(d);
+    return rc;
 }
 
 static void rm_tree(const char *path)
@@ -465,11 +453,11 @@ int kk_rulepack_install(const char *pack, const char *sigdir, json_t **installed
             rc = kk_err_set(rc, "refusing rule pack '%s': %s", pack, kk_err_msg());
             break;
         }
-        sha256_hex(data, len, h);
+        kk_sha256_hex(data, len, h);
         if (strcmp(h, want)) {
             rc = kk_err_set(KK_EINVAL, "refusing rule pack '%s': '%s' was altered (its SHA-256 "
                             "differs from the signed manifest)", pack, nm);
-        } else if ((rc = mkdirs_for(staging, nm)) == KK_OK) {
+        } else if ((rc = make_parent(staging, nm)) == KK_OK) {
             char *dst = kk_asprintf("%s/%s", staging, nm);
             rc = dst ? kk_write_file_atomic(dst, data, len, 1) : KK_ENOMEM;
             free(dst);

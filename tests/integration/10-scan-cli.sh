@@ -71,6 +71,15 @@ check_eq "default window scans the file as one buffer: same offsets" "$(cat "$T/
 check_eq "--max-strings caps string matches and says so" "2 true" \
   "$(jq -r 'select(.rule=="window_marker") | "\(.strings|length) \(.strings_truncated)"' "$T/ms.jsonl")"
 
+# --- --timeout: a scan that takes too long is an error record and counted -------------------
+printf 'rule slow_loop { condition: for all i in (0..filesize) : (uint8(i) == 0x41 or true) }\n' > "$T/slow.yar"
+mkdir -p "$T/slow"; head -c 60000000 /dev/zero | tr '\0' 'A' > "$T/slow/big.bin"
+"$K" scan --quiet --timeout 1 -r "$T/slow.yar" -o "$T/to.jsonl" "$T/slow"
+check "timeout: an error record names the file and says timeout" \
+  jq -e -s 'any(.[]; .type=="error" and .what=="scan" and (.path|endswith("big.bin")) and (.message|test("timeout")))' "$T/to.jsonl"
+check_eq "timeout: counted as skipped" 1 "$(tail -1 "$T/to.jsonl" | jq .skipped.timeout)"
+rm -rf "$T/slow"
+
 # --- IOCs ------------------------------------------------------------------------------
 echo "ioc content" > "$T/dirty/dropper.exe"
 sha=$(sha256sum < "$T/dirty/dropper.exe" | cut -d' ' -f1)

@@ -50,6 +50,20 @@ check "encrypted volume: warning record" jq -e -s 'any(.[]; .type=="warning" and
 check_eq "encrypted volume: counted as skipped" 1 "$(tail -1 "$T/bl.jsonl" | jq .skipped.encrypted)"
 check_eq "the FAT volume gets drive letter C: (no Windows folder on any volume)" "C:" "$(jq -r '.filesystems[0].drive' "$T/bl.json")"
 check_eq "info and scan never modify the image" "$before" "$(evidence_hash "$T/bl.raw")"
+# LUKS and LVM signatures are named too
+cp "$T/bl.raw" "$T/luks.raw"
+dd if=/dev/zero of="$T/luks.raw" bs=512 seek=2048 count=8 conv=notrunc status=none
+printf 'LUKS\xba\xbe\x00\x01' | dd of="$T/luks.raw" bs=512 seek=2048 conv=notrunc status=none
+check_eq "LUKS volume reported as not readable" "luks false" \
+  "$("$K" info --json "$T/luks.raw" | jq -r '.volumes[] | select(.encryption) | "\(.encryption) \(.readable)"')"
+cp "$T/bl.raw" "$T/lvm.raw"
+dd if=/dev/zero of="$T/lvm.raw" bs=512 seek=2048 count=8 conv=notrunc status=none
+printf 'LABELONE' | dd of="$T/lvm.raw" bs=512 seek=2049 conv=notrunc status=none
+check "LVM physical volume explained" bash -c \
+  "'$K' info --json '$T/lvm.raw' | jq -e '.volumes[] | select(.encryption == \"lvm\") | .explanation | test(\"vgchange\")'"
+"$K" scan --quiet -r "$ROOT/tests/data/scan/hostile.yar" -o "$T/lvm.jsonl" "$T/lvm.raw"
+check_eq "LVM volume counted as unsupported, the FAT volume still scanned" "1 1" \
+  "$(tail -1 "$T/lvm.jsonl" | jq -r '"\(.skipped.unsupported) \(.matches)"')"
 dd if=/dev/zero of="$T/bl.raw" bs=512 seek=22528 count=64 conv=notrunc status=none
 check_exit "only an encrypted volume left: exit 2" 2 "$K" scan --quiet -r "$ROOT/tests/data/scan/hostile.yar" -o "$T/bl2.jsonl" "$T/bl.raw"
 check "and the message says why" grep -q "encrypted or unsupported volumes" "$T/last.out"

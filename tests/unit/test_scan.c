@@ -2,19 +2,7 @@
  * name lines), the YARA rules loader (directories, broken files, index files, externals,
  * compiled rules), the JSON Lines writer, and the scan engine on small host trees
  * (records, windows of large files, string caps, IOC hits, size cap). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-/* fail_msg() as a TAP comment on stdout, so tests/run shows why a test failed */
-#undef fail_msg
-#define fail_msg(msg, ...)                                  \
-    do {                                                    \
-        print_message("# " msg "\n", ##__VA_ARGS__);       \
-        fail();                                             \
-    } while (0)
+#include "kk_test.h"
 
 #include "scan/engine.h"
 #include "scan/filetype.h"
@@ -37,26 +25,8 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
 
-static void rm_tree(char *d)
-{
-    if (d)
-        nftw(d, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(d);
-}
 
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/kk-test-scan-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return strdup(d);
-}
 
 static char *put_file(const char *dir, const char *rel, const void *data, size_t n)
 {
@@ -73,27 +43,7 @@ static char *put_text(const char *dir, const char *rel, const char *text)
     return put_file(dir, rel, text, strlen(text));
 }
 
-static void make_dir(const char *dir, const char *rel)
-{
-    char *p = kk_asprintf("%s/%s", dir, rel);
-    assert_int_equal(mkdir(p, 0755), 0);
-    free(p);
-}
 
-/* fork() for a risky part of a test. The child gets the default signal handlers back
- * (cmocka's would catch a crash there and run the remaining tests a second time) and
- * must end with _exit() without using cmocka assertions. */
-static pid_t fork_child(void)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGSYS, SIGABRT};
-        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-            signal(sigs[i], SIG_DFL);
-    }
-    return pid;
-}
 
 /* Warnings collected from loaders. */
 typedef struct warns {

@@ -2,19 +2,7 @@
  * kk_source_walk over a host directory tree (symlink loop, FIFO, unreadable entries,
  * deep nesting, stop, errors) and over tiny FAT12 and ext2 images made at test time
  * with mkfs.fat + mtools and mke2fs -d (skipped when those tools are missing). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-/* fail_msg() as a TAP comment on stdout, so tests/run shows why a test failed */
-#undef fail_msg
-#define fail_msg(msg, ...)                                  \
-    do {                                                    \
-        print_message("# " msg "\n", ##__VA_ARGS__);       \
-        fail();                                             \
-    } while (0)
+#include "kk_test.h"
 
 #include "source/source.h"
 #include "util/err.h"
@@ -37,37 +25,8 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)ftw;
-    if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
-        chmod(p, 0700);
-    return remove(p);
-}
 
-static void rm_tree(char *d)
-{
-    if (d) {
-        /* make unreadable directories removable first */
-        char *cmd = kk_asprintf("chmod -R u+rwx '%s' 2>/dev/null", d);
-        if (cmd && system(cmd) != 0) { /* best effort */ }
-        free(cmd);
-        nftw(d, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    }
-    free(d);
-}
 
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/kk-test-source-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    /* mkdtemp gives 0700: let an unprivileged child in (unreadable-file test) */
-    chmod(d, 0755);
-    char *r = realpath(d, NULL); /* walks report canonical host paths */
-    assert_non_null(r);
-    return r;
-}
 
 static void write_file(const char *dir, const char *rel, const char *content)
 {
@@ -79,12 +38,6 @@ static void write_file(const char *dir, const char *rel, const char *content)
     free(p);
 }
 
-static void make_dir(const char *dir, const char *rel)
-{
-    char *p = kk_asprintf("%s/%s", dir, rel);
-    assert_int_equal(mkdir(p, 0755), 0);
-    free(p);
-}
 
 static int have_tool(const char *name)
 {
@@ -111,20 +64,6 @@ static int run(const char *fmt, ...)
     return rc;
 }
 
-/* fork() for a risky part of a test. The child gets the default signal handlers back
- * (cmocka's would catch a crash there and run the remaining tests a second time) and
- * must end with _exit() without using cmocka assertions. */
-static pid_t fork_child(void)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGSYS, SIGABRT};
-        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-            signal(sigs[i], SIG_DFL);
-    }
-    return pid;
-}
 
 /* What a walk saw. */
 typedef struct seen_file {

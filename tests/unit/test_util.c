@@ -1,18 +1,6 @@
 /* test_util.c - unit tests for src/util: escaping (UTF-8, yara -s bytes, terminal, HTML,
  * CSV), capped buffers, the bounded queue, atomic output files, ISO times, errors, JSON. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-/* fail_msg() as a TAP comment on stdout, so tests/run shows why a test failed */
-#undef fail_msg
-#define fail_msg(msg, ...)                                  \
-    do {                                                    \
-        print_message("# " msg "\n", ##__VA_ARGS__);       \
-        fail();                                             \
-    } while (0)
+#include "kk_test.h"
 
 #include "util/err.h"
 #include "util/json.h"
@@ -39,26 +27,8 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static int rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
 
-static char *make_tmpdir(void)
-{
-    char tmpl[] = "/tmp/kk-test-util-XXXXXX";
-    char *d = mkdtemp(tmpl);
-    assert_non_null(d);
-    return strdup(d);
-}
 
-static void rm_tree(char *d)
-{
-    if (d)
-        nftw(d, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-    free(d);
-}
 
 static int exists(const char *p)
 {
@@ -80,20 +50,6 @@ static char *slurp(const char *p, size_t *n)
     return buf;
 }
 
-/* fork() for a risky part of a test. The child gets the default signal handlers back
- * (cmocka's would catch a crash there and run the remaining tests a second time) and
- * must end with _exit() without using cmocka assertions. */
-static pid_t fork_child(void)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGSYS, SIGABRT};
-        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-            signal(sigs[i], SIG_DFL);
-    }
-    return pid;
-}
 
 /* Run a cleaner into a fresh buffer and return the result (caller frees). */
 typedef int (*clean_fn)(kk_buf *, const char *, size_t);
