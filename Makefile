@@ -4,6 +4,9 @@
 #   make check      deps + build + every test (tests/run); SANITIZE=1 for ASan+UBSan
 #   make demo       deps + build + a scan of a generated sample disk image
 #   make bench      benchmarks side by side with the yara CLI (prints ratios)
+#   make portable   build/kaketsuke-portable-<version>-x86_64.tar.gz (runs on any x86-64 Linux)
+#   make iso        build/kaketsuke-<version>-amd64.iso (hybrid BIOS+UEFI, Secure Boot; dd to a stick)
+#   make iso-check  build the image and boot it in qemu (BIOS and UEFI) on a generated infected disk
 
 BUILD   ?= build
 CC      ?= cc
@@ -34,7 +37,7 @@ DEB_TEST  := yara python3 python3-yara sleuthkit jq ewf-tools qemu-utils dosfsto
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST)
 
 LIB_SRC := $(wildcard src/util/*.c src/source/*.c src/scan/*.c src/memory/*.c src/evidence/*.c \
-             src/artifact/*.c src/report/*.c)
+             src/artifact/*.c src/report/*.c src/field/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -67,6 +70,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/kk_test.h $(BUILD)/libkake
 -include tests/tools/tools.mk
 -include reports/reports.mk
 -include tests/fuzz/fuzz.mk
+-include bootable/portable.mk
+-include bootable/iso.mk
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 deps:

@@ -28,12 +28,12 @@ TEST_TOOLS += $(BUILD)/tests/kk-render $(REPORT_MO)
 # report strings (kk_tr, N_, T) and the messages of every command (kk_err_set, kk_die_msg,
 # kk_emit: their format strings are the msgids, translated before formatting)
 REPORT_XGETTEXT := xgettext --from-code=UTF-8 --language=C -k -kkk_tr:2 -kN_ -kT \
-                   -kkk_err_set:2 -kkk_die_msg:1 -kkk_emit:5 --flag=kk_err_set:2:c-format \
+                   -kkk_err_set:2 -kkk_die_msg:1 -kkk_emit:5 -kkk_err_tr --flag=kk_err_set:2:c-format \
                    --flag=kk_die_msg:1:c-format --flag=kk_emit:5:c-format \
                    --sort-output --package-name=kaketsuke
 
 .PHONY: po
 po:
 	$(REPORT_XGETTEXT) -o reports/po/kaketsuke.pot $(sort $(wildcard src/report/*.c)) \
-	    $(sort $(wildcard src/cli/*.c src/source/*.c src/scan/*.c src/evidence/*.c src/artifact/*.c src/memory/*.c src/util/*.c))
+	    $(sort $(wildcard src/cli/*.c src/field/*.c src/source/*.c src/scan/*.c src/evidence/*.c src/artifact/*.c src/memory/*.c src/util/*.c))
 	for po in reports/po/*.po; do msgmerge -q --update --backup=none $$po reports/po/kaketsuke.pot; done

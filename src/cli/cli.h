@@ -57,6 +57,8 @@ int cmd_collect(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_guide(int argc, char **argv);
+extern const char kk_help_guide[];
 extern const char kk_help_case[], kk_help_collect[], kk_help_bundle[], kk_help_verify[], kk_help_key[];
 
 #define KK_VERSION "0.1.0"

@@ -1,6 +1,7 @@
 /* cmd_collect.c - kaketsuke collect SOURCE --case DIR [--targets LIST] */
 #include "cli.h"
 #include "progress.h"
+#include "../report/i18n.h"
 #include "../artifact/targets.h"
 #include "../evidence/case.h"
 #include "../evidence/collect.h"
@@ -140,7 +141,7 @@ int cmd_collect(int argc, char **argv)
         goto out;
     }
     kk_install_signals();
-    prog pg = {!quiet && isatty(2), 0, "hashing source (before)"};
+    prog pg = {!quiet && isatty(2), 0, N_("hashing source (before)")};
     char before[65] = "", after[65] = "";
     uint64_t hsize = 0;
     if (hash) {
@@ -166,7 +167,7 @@ int cmd_collect(int argc, char **argv)
     char cmsg[1100];
     snprintf(cmsg, sizeof cmsg, "%s", rc == KK_OK ? "" : kk_err_msg());
     if (rc == KK_OK && hash) {
-        pg.what = "hashing source (after)";
+        pg.what = N_("hashing source (after)");
         rc = kk_source_sha256(src, after, &hsize, kk_bytes_progress, &pg, &kk_interrupted);
         kk_line_progress_clear(&pg);
         if (rc == KK_OK)

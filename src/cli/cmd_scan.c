@@ -1,6 +1,7 @@
 /* cmd_scan.c - kaketsuke scan SOURCE... */
 #include "cli.h"
 #include "progress.h"
+#include "../report/i18n.h"
 #include "../evidence/case.h"
 #include "../evidence/srcinfo.h"
 #include "../memory/memscan.h"
@@ -427,7 +428,7 @@ int cmd_scan(int argc, char **argv)
 
     for (size_t i = 0; cs && i < sources.n; i++) {
         if (hash_source && before) {
-            kk_line_progress lp = {!quiet && isatty(2), 0, "hashing source (before)"};
+            kk_line_progress lp = {!quiet && isatty(2), 0, N_("hashing source (before)")};
             uint64_t hsz = 0;
             rc = kk_source_sha256(sources.v[i], before[i], &hsz, kk_bytes_progress, &lp, &kk_interrupted);
             kk_line_progress_clear(&lp);
@@ -447,7 +448,7 @@ int cmd_scan(int argc, char **argv)
     count_arg ca = {sources.v, o.exclude, &st};
     alert_ctx alerts = {NULL, 0};
     if (!quiet && isatty(2)) {
-        pg = kk_progress_start(&st, "scan");
+        pg = kk_progress_start(&st, N_("scan"));
         counting = pthread_create(&counter, NULL, count_main, &ca) == 0;
         alerts.pg = pg;
         kk_writer_on_record(w, on_record, &alerts);
@@ -567,7 +568,7 @@ fini:
         int changed = 0;
         for (size_t i = 0; hash_source && before && i < sources.n && !kk_interrupted; i++) {
             char after[65] = "";
-            kk_line_progress lp = {!quiet && isatty(2), 0, "hashing source (after)"};
+            kk_line_progress lp = {!quiet && isatty(2), 0, N_("hashing source (after)")};
             uint64_t hsz = 0;
             if (kk_source_sha256(sources.v[i], after, &hsz, kk_bytes_progress, &lp, &kk_interrupted) == KK_OK) {
                 kk_case_record_source(cs, sources.v[i], "scan", before[i], after, NULL);

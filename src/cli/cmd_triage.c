@@ -143,7 +143,7 @@ int cmd_triage(int argc, char **argv)
     }
 
     /* 1. scan: findings into the case, suspicious places first */
-    phase(quiet, "scan");
+    phase(quiet, N_("scan"));
     argvb a = {.n = 0};
     push(&a, "scan");
     push(&a, "--case");
@@ -172,7 +172,7 @@ int cmd_triage(int argc, char **argv)
     found = rc == KK_EXIT_FOUND;
 
     /* 2. collect: forensic artifacts and every matched file */
-    phase(quiet, "collect");
+    phase(quiet, N_("collect"));
     a.n = 0;
     push(&a, "collect");
     push(&a, src);
@@ -185,7 +185,7 @@ int cmd_triage(int argc, char **argv)
         fprintf(stderr, "kaketsuke: collection was incomplete (exit %d); going on with the report\n", rc);
 
     /* 3. timeline, assessment and reports */
-    phase(quiet, "report");
+    phase(quiet, N_("report"));
     if (kk_timeline_write(dir, NULL) != KK_OK)
         fprintf(stderr, "kaketsuke: timeline: %s\n", kk_err_msg());
     if (!langs)
@@ -198,7 +198,7 @@ int cmd_triage(int argc, char **argv)
     }
 
     /* 4. seal and receipt */
-    phase(quiet, "bundle");
+    phase(quiet, N_("bundle"));
     a.n = 0;
     push(&a, "bundle");
     push(&a, dir);

@@ -25,6 +25,7 @@ static const kk_command commands[] = {
     {"verify", cmd_verify, "check a bundle: hashes, signature, custody chain", kk_help_verify},
     {"key", cmd_key, "create or show the engineer's signing key", kk_help_key},
     {"triage", cmd_triage, "scan + collect + assess + report + seal, in one go", kk_help_triage},
+    {"guide", cmd_guide, "guided mode: plain-language questions, triage, result (field kit)", kk_help_guide},
     {"report", cmd_report, "render the reports of a case or bundle again", kk_help_report},
     {"rules", cmd_rules, "lint a rule set, install or build a signed rule pack", kk_help_rules},
     {"help", cmd_help, "show help for a command", kk_help_help},

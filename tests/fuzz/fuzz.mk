@@ -12,7 +12,7 @@
 #
 # Needs for `make fuzz`: clang (Debian: clang-14) and libclang-rt-14-dev.
 
-FUZZ_HARNESSES := ioc filetype text image
+FUZZ_HARNESSES := ioc filetype text image field
 FUZZ_REPLAY    := $(FUZZ_HARNESSES:%=$(BUILD)/tests/replay_%)
 FUZZ_COMMON    := tests/fuzz/fuzz_util.h tests/fuzz/fuzz.mk
 

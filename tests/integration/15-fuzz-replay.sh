@@ -22,7 +22,7 @@ if ! "$ROOT/tests/fuzz/make-image-seeds.sh" "$SEEDS" > "$T/seeds.log" 2>&1; then
 	sed 's/^/#   /' "$T/seeds.log" | head -10
 fi
 
-for h in ioc filetype text image; do
+for h in ioc filetype text image field; do
 	bin=$BIN/replay_$h
 	if [ ! -x "$bin" ]; then
 		fail "fuzz replay $h: $bin not built (make test builds \$(FUZZ_REPLAY))"
