@@ -1075,8 +1075,15 @@ static void on_line(prog_state *ps, const char *line, size_t n)
  * parsed here; its messages in English for the parser). Returns its exit code. */
 static int run_triage(guide *g, const char *pass)
 {
+    /* the program itself; a launcher (the portable build starts the binary through its own
+     * loader, so /proc/self/exe is that loader) names itself in KAKETSUKE_SELF */
     char exe[PATH_MAX];
-    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const char *self = getenv("KAKETSUKE_SELF");
+    ssize_t el;
+    if (self && *self == '/' && strlen(self) < sizeof exe && access(self, X_OK) == 0)
+        el = (ssize_t)strlen(strcpy(exe, self));
+    else
+        el = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (el <= 0) {
         printf("%s\n", T("Cannot find the kaketsuke program itself (/proc/self/exe)."));
         return KK_EXIT_INTERNAL;
