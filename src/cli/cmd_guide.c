@@ -12,6 +12,8 @@
  * groups of four -> (--kit) power off after a typed confirmation.
  * EOF on stdin or Ctrl-C at a prompt: abort, exit 2, nothing written. */
 #include "cli.h"
+
+#include <strings.h>
 #include "../evidence/case.h"
 #include "../evidence/evutil.h"
 #include "../evidence/sign.h"
@@ -57,11 +59,13 @@ const char kk_help_guide[] =
     "Questions, in order (an empty answer takes the default in brackets):\n"
     "  1. Enter to start           2. disk number [1]\n"
     "  3. case id [KK-YYYYMMDD-HHMM]  4. customer/company  5. site  6. operator name\n"
-    "  7. operator phone           8. 1 quick (default) or 2 full\n"
-    "  9. evidence target: --kit: its number from kaketsuke-target (a 'create' or\n"
-    "     'format' target also needs the typed word はい / yes); else a folder\n"
+    "  7. operator phone           8. the clock: Enter when the time shown is right,\n"
+    "     else the time now as HH:MM (noted in the case; the clock is never changed)\n"
+    "  9. 1 quick (default) or 2 full\n"
+    " 10. evidence target: --kit: its number from kaketsuke-target (a 'create' or\n"
+    "     'format' target also needs the typed word yes); else a folder\n"
     "     (asked only without --target, or when --target fails the checks)\n"
-    " 10. Enter to start (q to quit)   11. --kit only: はい / yes to power off\n"
+    " 11. Enter to start (q to quit)   12. --kit only: yes to power off\n"
     "\n"
     "Evidence target checks: not on the disk being examined (its st_dev through\n"
     "SYSFS/dev/block, partitions and dm/md slaves), writable (a temporary file is\n"
@@ -220,9 +224,11 @@ static int pick(const char *s, int max)
     return (end != s && !*end && v >= 1 && v <= max) ? (int)v : 0;
 }
 
+/* The word to type is "yes" in every language: the kit console (fbterm) shows Japanese but has
+ * no Japanese input method. はい is accepted too, for a terminal that has one. */
 static int is_yes(const char *s)
 {
-    return !strcmp(s, T("yes")) || !strcmp(s, "yes") || !strcmp(s, "はい");
+    return !strcasecmp(s, "yes") || !strcmp(s, "はい");
 }
 
 /* ---- running a helper program -------------------------------------------------------------- */
@@ -321,6 +327,7 @@ typedef struct guide {
     int disk;            /* chosen index into sys.disks, -1 none */
     char *source;        /* DEVDIR/name */
     char case_id[96], client[320], site[320], operator_[320], phone[64];
+    char clock_note[512]; /* the clock check, for the case notes ("" when not asked) */
     int quick;           /* -1 ask */
     const char *target_opt;
     char *target;        /* evidence folder (real path) */
@@ -632,6 +639,50 @@ static int ask_text(const char *prompt, const char *def, char *buf, size_t n, si
     }
 }
 
+/* The computer's clock sets every time in the report. A Windows PC keeps local time in its
+ * clock, a Linux server usually UTC, and the kit cannot know which: the person at the keyboard
+ * compares it with a phone or watch. The clock is never changed (the times stay those of this
+ * computer); what was told goes into the case notes for the engineer. */
+static int step_clock(guide *g)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char shown[64];
+    strftime(shown, sizeof shown, "%Y-%m-%d %H:%M %Z", &tm);
+    printf("%s %s\n", T("This computer's clock says:"), shown);
+    char buf[64];
+    for (;;) {
+        int r = ask(T("If that is not the time now, type the time on your phone or watch as HH:MM (Enter: it is "
+                      "right)"),
+                    NULL, buf, sizeof buf);
+        if (r == ASK_EOF)
+            return aborted();
+        int told;
+        if (r == ASK_OK && !buf[0]) {
+            snprintf(g->clock_note, sizeof g->clock_note, T("Clock check: the person on site confirmed the "
+                                                              "computer's clock (%s)."),
+                     shown);
+            return KK_EXIT_OK;
+        }
+        if (r == ASK_OK && kk_field_parse_clock(buf, &told)) {
+            int off = kk_field_clock_offset(tm.tm_hour * 60 + tm.tm_min, told);
+            char t[16];
+            snprintf(t, sizeof t, "%02d:%02d", told / 60, told % 60);
+            /* off = told - clock: negative when the clock is ahead (JST kept in a clock read as UTC) */
+            snprintf(g->clock_note, sizeof g->clock_note,
+                     off < 0 ? T("Clock check: the computer's clock read %s; the person on site said it was %s: the "
+                                 "clock is %d minutes ahead. Times in this report are the computer's.")
+                             : T("Clock check: the computer's clock read %s; the person on site said it was %s: the "
+                                 "clock is %d minutes behind. Times in this report are the computer's."),
+                     shown, t, off < 0 ? -off : off);
+            printf("%s\n", T("Noted for the engineer. The clock is not changed."));
+            return KK_EXIT_OK;
+        }
+        printf("%s\n", T("Please type the time like 14:05, or just press Enter."));
+    }
+}
+
 static int step_case(guide *g)
 {
     rule_line(T("Case details"));
@@ -655,7 +706,7 @@ static int step_case(guide *g)
             ASK_EOF ||
         ask_text(T("Your phone number"), NULL, g->phone, sizeof g->phone, 32, 1) == ASK_EOF)
         return aborted();
-    return KK_EXIT_OK;
+    return step_clock(g);
 }
 
 /* ---- step 4: quick or full ------------------------------------------------------------------- */
@@ -851,7 +902,7 @@ static int step_target_kit(guide *g)
                                ? T("Everything on this disk will be ERASED. This cannot be undone.")
                                : T("A new area will be made in the free space of the kaketsuke stick."));
             char prompt[256];
-            snprintf(prompt, sizeof prompt, T("To go ahead, type %s (anything else goes back)"), T("yes"));
+            snprintf(prompt, sizeof prompt, T("To go ahead, type %s (anything else goes back)"), "yes");
             r = ask(prompt, NULL, buf, sizeof buf);
             if (r == ASK_EOF) {
                 free(t);
@@ -1270,7 +1321,7 @@ static void offer_poweroff(void)
 {
     printf("\n%s\n", T("Everything is saved. You may now turn the computer off and remove the USB sticks."));
     char prompt[256], buf[64];
-    snprintf(prompt, sizeof prompt, T("Type %s to turn the computer off now (anything else: leave it on)"), T("yes"));
+    snprintf(prompt, sizeof prompt, T("Type %s to turn the computer off now (anything else: leave it on)"), "yes");
     if (ask(prompt, NULL, buf, sizeof buf) != ASK_OK || !is_yes(buf)) {
         printf("%s\n", T("The computer stays on. To turn it off later, hold the power button."));
         return;
@@ -1314,6 +1365,8 @@ static int setup_case(guide *g)
         rc = note ? kk_case_note(c, note, NULL) : KK_ENOMEM;
         free(note);
     }
+    if (rc == KK_OK && g->clock_note[0])
+        rc = kk_case_note(c, g->clock_note, NULL);
     if (rc == KK_OK) {
         const kk_field_disk *d = &g->sys.disks[g->disk];
         json_t *extra = json_object(); /* model/vendor/target may hold any bytes: kk_jset_str cleans them */

@@ -433,3 +433,50 @@ int kk_field_valid_phone(const char *s)
     }
     return 1;
 }
+
+/* One digit or ':' at *s, ASCII or full-width (U+FF10..U+FF19, U+FF1A: what a Japanese input
+ * method types); returns the character ('0'..'9', ':') and advances, 0 otherwise. */
+static int clock_char(const char **s)
+{
+    const unsigned char *u = (const unsigned char *)*s;
+    if ((u[0] >= '0' && u[0] <= '9') || u[0] == ':') {
+        (*s)++;
+        return u[0];
+    }
+    if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x9A) {
+        *s += 3;
+        return u[2] == 0x9A ? ':' : '0' + (u[2] - 0x90);
+    }
+    return 0;
+}
+
+int kk_field_parse_clock(const char *s, int *minute_of_day)
+{
+    int h = 0, m = 0, hd = 0, md = 0, c;
+    while (*s == ' ')
+        s++;
+    while ((c = clock_char(&s)) >= '0' && c <= '9' && hd < 2) {
+        h = h * 10 + (c - '0');
+        hd++;
+    }
+    if (c != ':' || hd == 0)
+        return 0;
+    while ((c = clock_char(&s)) >= '0' && c <= '9' && md < 2) {
+        m = m * 10 + (c - '0');
+        md++;
+    }
+    if (c != 0 || md != 2)
+        return 0;
+    while (*s == ' ')
+        s++;
+    if (*s || h > 23 || m > 59)
+        return 0;
+    *minute_of_day = h * 60 + m;
+    return 1;
+}
+
+int kk_field_clock_offset(int clock_minute, int told_minute)
+{
+    int d = ((told_minute - clock_minute) % 1440 + 1440) % 1440;
+    return d >= 720 ? d - 1440 : d;
+}

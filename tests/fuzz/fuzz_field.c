@@ -74,6 +74,13 @@ static void check_line(const char *s, size_t n)
     if (kk_field_valid_phone(buf))
         for (const char *c = buf; *c; c++)
             FUZZ_CHECK(strchr("0123456789 +-()", *c));
+    int minute = -1;
+    if (kk_field_parse_clock(buf, &minute)) {
+        FUZZ_CHECK(minute >= 0 && minute < 1440);
+        int d = kk_field_clock_offset(minute, (minute * 7 + 13) % 1440);
+        FUZZ_CHECK(d >= -720 && d < 720);
+    } else
+        FUZZ_CHECK(minute == -1);
     if (kk_field_valid_text(buf, 200)) {
         FUZZ_CHECK(kk_utf8_valid(buf, strlen(buf)) && strlen(buf) <= 200);
         for (const unsigned char *c = (const unsigned char *)buf; *c; c++)

@@ -3,7 +3,7 @@
 # and device folder (KAKETSUKE_DEVDIR) holding the demo's infected disk image as "sda" and
 # a disk with a BitLocker volume as "sdb"; Japanese and English runs into --target folders;
 # --kit mode with a fake kaketsuke-target (list/prepare/kitdev) including a `format`
-# target that needs the typed "はい"; no internal disk behind an RST/VMD controller;
+# target that needs the typed "yes"; the clock check; no internal disk behind an RST/VMD controller;
 # EOF at a question; a target on the examined disk; a target that is too small.
 source "$ROOT/tests/lib.sh"
 K=$KAKETSUKE
@@ -60,7 +60,9 @@ sha_groups() { sed -n '/SHA-256/,$p' "$1" | grep -oE '^ +[0-9]+: [0-9a-f]{4}( +[
 
 # ---- 1. Japanese, --target --------------------------------------------------------------
 mkdir -p "$T/ev-ja"
-printf '\n1\n\n株式会社テスト商事\n本社 2F\n山田 花子\n090-1234-5678\n1\n\n' |
+# the clock check: the person on site says it is 3 hours later than the computer's clock
+LATER=$(date -d '+3 hours' +%H:%M)
+printf '\n1\n\n株式会社テスト商事\n本社 2F\n山田 花子\n090-1234-5678\n%s\n1\n\n' "$LATER" |
   guide "$T/ja.out" --lang ja --target "$T/ev-ja"
 check_eq "ja: the guide ends with exit 1 (findings)" 1 "$(rc)"
 [ "$(rc)" = 1 ] || sed 's/^/#   /' "$T/ja.out" | tail -30
@@ -96,12 +98,15 @@ check "ja: the default case id is date-based" jq -e '.case_id | test("^KK-[0-9]{
 check "ja: the operator's name and phone are noted" jq -e '.actions | any(.text | test("山田 花子") and test("090-1234-5678"))' "$CJ/case.json"
 check "ja: the guide logged itself in the custody log, with the disk and its model" \
   jq -e -s 'any(.[]; .command == "guide" and ((.disk // "") | endswith("/sda")) and ((.model // "") | test("^Evil")) and .mode == "quick")' "$CJ/custody.jsonl"
+check "ja: the computer's clock is shown" grep -q "このコンピューターの時計:" "$T/ja.out"
+check "ja: the clock difference told is noted for the engineer (3 h behind)" \
+  jq -e --arg t "$LATER" '.actions | any(.text | test("時計") and contains($t) and test("(179|180) 分遅れ"))' "$CJ/case.json"
 check "ja: quick mode ran (triage --quick)" grep -q -- '--quick' "$CJ/custody.jsonl"
 check "ja: report in Japanese" jq -e '.lang == "ja"' "$CJ/report/report.json"
 
 # ---- 2. English, full scan -------------------------------------------------------------
 mkdir -p "$T/ev-en"
-printf '\n1\nEN-1\nACME Corp\nHQ\nBob\n+81 3 1234 5678\n2\n\n' | guide "$T/en.out" --lang en --target "$T/ev-en"
+printf '\n1\nEN-1\nACME Corp\nHQ\nBob\n+81 3 1234 5678\n25:00\n\n2\n\n' | guide "$T/en.out" --lang en --target "$T/ev-en"
 check_eq "en: exit 1 (findings)" 1 "$(rc)"
 [ "$(rc)" = 1 ] || sed 's/^/#   /' "$T/en.out" | tail -30
 check "en: welcome in English" grep -q "The disks are only read" "$T/en.out"
@@ -112,11 +117,14 @@ check "en: final scan progress line" grep -qE '^  [0-9]+ of [0-9]+ files, .* MB/
 check_eq "en: SHA-256 groups" "$(sha256sum < "$T/ev-en/EN-1.zip" | cut -d' ' -f1)" "$(sha_groups "$T/en.out")"
 check_exit "en: kaketsuke verify passes" 0 "$K" verify "$T/ev-en/EN-1.zip"
 check "en: report in English" jq -e '.lang == "en"' "$T/ev-en/EN-1/report/report.json"
+check "en: a time that is not one is asked again" grep -q "Please type the time like 14:05" "$T/en.out"
+check "en: the confirmed clock is noted" \
+  jq -e '.actions | any(.text | test("^Clock check: the person on site confirmed"))' "$T/ev-en/EN-1/case.json"
 # the same case id again: a free name is chosen, nothing replaced
-printf '\n1\nEN-1\n\n\n\n\n1\n\n' | guide "$T/en2.out" --lang en --target "$T/ev-en"
+printf '\n1\nEN-1\n\n\n\n\n\n1\n\n' | guide "$T/en2.out" --lang en --target "$T/ev-en"
 check "en: a used case id gets a suffix" test -s "$T/ev-en/EN-1-2.zip"
 check "en: bad input is asked again (case id, phone)" bash -c \
-  "printf '\n1\n../x\nOK-1\n\n\n\nabc\n\n1\nq\n' | '$K' guide --lang en --target '$T/ev-en' | grep -c 'Please use' | grep -qx 2"
+  "printf '\n1\n../x\nOK-1\n\n\n\nabc\n\n\n1\nq\n' | '$K' guide --lang en --target '$T/ev-en' | grep -c 'Please use' | grep -qx 2"
 
 # ---- 3. --kit with a fake kaketsuke-target ---------------------------------------------
 H=$T/helper
@@ -134,15 +142,16 @@ kitdev) echo /dev/sdd ;;
 esac
 EOF
 chmod +x "$H"
-printf '\n1\nKIT-1\n\n\n\n\n1\n1\n2\nいいえ\n2\nはい\n\nはい\n' |
+printf '\n1\nKIT-1\n\n\n\n\n\n1\n1\n2\nいいえ\n2\nYes\n\nはい\n' |
   KAKETSUKE_TARGET_HELPER=$H KAKETSUKE_POWEROFF_CMD="touch $T/poweroff" KAKETSUKE_KEY= \
   guide "$T/kit.out" --kit --lang ja
 check_eq "kit: exit 1 (findings)" 1 "$(rc)"
 [ "$(rc)" = 1 ] || sed 's/^/#   /' "$T/kit.out" | tail -30
 check "kit: the kit stick is listed apart" bash -c "grep -A1 'kaketsuke の USB メモリ' '$T/kit.out' | grep -q sdd"
 check "kit: the too-small target is refused" grep -q "空き容量が足りない" "$T/kit.out"
-check "kit: format needs the typed はい" grep -q "確認できなかったため" "$T/kit.out"
-check_eq "kit: prepare was called once, for the format target, after はい" "/dev/sdc" "$(cat "$T/prepared" 2>/dev/null)"
+check "kit: format needs the typed yes" grep -q "確認できなかったため" "$T/kit.out"
+check "kit: the word to type is yes (the kit console has no Japanese input)" grep -q "半角英字で「yes」" "$T/kit.out"
+check_eq "kit: prepare was called once, for the format target, after Yes" "/dev/sdc" "$(cat "$T/prepared" 2>/dev/null)"
 check "kit: the hostile description is escaped" grep -qF 'SanDisk ?[31mCruzer' "$T/kit.out"
 check "kit: bad helper lines are left out and counted" grep -qE '\(2 ' "$T/kit.out"
 check "kit: the bundle is on the prepared target" test -s "$T/mnt/KIT-1.zip"
@@ -150,7 +159,7 @@ check "kit: the signing key is kept on the target" test -s "$T/mnt/kaketsuke-key
 check_exit "kit: kaketsuke verify passes" 0 "$K" verify "$T/mnt/KIT-1.zip"
 check "kit: power-off ran after はい" test -f "$T/poweroff"
 rm -f "$T/prepared"
-printf '\n1\nKIT-2\n\n\n\n\n1\n2\nno\n' | KAKETSUKE_TARGET_HELPER=$H guide "$T/kit2.out" --kit --lang en
+printf '\n1\nKIT-2\n\n\n\n\n\n1\n2\nno\n' | KAKETSUKE_TARGET_HELPER=$H guide "$T/kit2.out" --kit --lang en
 check_eq "kit: EOF after refusing the format: exit 2" 2 "$(rc)"
 check "kit: a format target answered 'no' is never prepared" test ! -e "$T/prepared"
 
@@ -199,15 +208,15 @@ cp -a "$SYS" "$S3"
 devno=$(stat -c '%Hd:%Ld' "$T/ev-same")
 rm -f "$S3/dev/block/$devno"
 ln -s "../../devices/$SATA/block/sda/sda1" "$S3/dev/block/$devno"
-printf '\n1\nSAME-1\n\n\n\n\n1\n' | KAKETSUKE_SYSFS=$S3 guide "$T/same.out" --lang en --target "$T/ev-same"
+printf '\n1\nSAME-1\n\n\n\n\n\n1\n' | KAKETSUKE_SYSFS=$S3 guide "$T/same.out" --lang en --target "$T/ev-same"
 check_eq "same disk: refused, then EOF: exit 2" 2 "$(rc)"
 check "same disk: the refusal names the examined disk" grep -q "Refused: this folder is on the disk being examined" "$T/same.out"
 check_eq "same disk: nothing written there" "" "$(ls -A "$T/ev-same")"
-printf '\n1\nSAME-2\n\n\n\n\n1\n' | KAKETSUKE_SYSFS=$S3 guide "$T/same2.out" --lang en --target "$T/ev-same" --disk sdb
+printf '\n1\nSAME-2\n\n\n\n\n\n1\n' | KAKETSUKE_SYSFS=$S3 guide "$T/same2.out" --lang en --target "$T/ev-same" --disk sdb
 check "a target on another disk than the examined one is accepted" grep -q "Ready to start" "$T/same2.out"
 
 # ---- 7. a target that is too small --------------------------------------------------------
-printf '\n1\nSMALL-1\n\n\n\n\n1\n' | guide "$T/small.out" --lang en --target "$T/ev-eof" --min-free 1000000G
+printf '\n1\nSMALL-1\n\n\n\n\n\n1\n' | guide "$T/small.out" --lang en --target "$T/ev-eof" --min-free 1000000G
 check_eq "too small: refused, then EOF: exit 2" 2 "$(rc)"
 check "too small: says why" grep -q "Refused: not enough free space" "$T/small.out"
 check "too small: states the estimate" grep -q "Free space needed (estimate): 1.1 PB" "$T/small.out"

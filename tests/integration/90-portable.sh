@@ -249,7 +249,7 @@ ln -s "../devices/$SATA/block/sda" "$GS/block/sda"
 ln -s "../../devices/$SATA/block/sda" "$GS/dev/block/201:0"
 cp "$D/sample-disk.raw" "$GD/sda"
 gdisk_before=$(evidence_hash "$GD/sda")
-printf '\n1\n\nポータブル商事\n本社\n佐藤\n03-0000-0000\n1\n\n' |
+printf '\n1\n\nポータブル商事\n本社\n佐藤\n03-0000-0000\n\n1\n\n' |
   chroot "$CHROOT" /usr/bin/env -i PATH="$WI/bin:$IN_PATH" HOME=/root TERM=dumb \
     KAKETSUKE_SYSFS="$WI/sys" KAKETSUKE_DEVDIR="$WI/gdev" KAKETSUKE_KEY="$WI/gkey.pem" KAKETSUKE_KEY_PASS= \
     kaketsuke guide --lang ja --target "$WI/gev" > "$T/guide.out" 2>&1

@@ -548,6 +548,27 @@ static void test_inputs(void **state)
     assert_true(kk_field_valid_phone(""));
     assert_false(kk_field_valid_phone("abc"));
     assert_false(kk_field_valid_phone("012345678901234567890123456789012"));
+    int m = -1;
+    assert_true(kk_field_parse_clock("9:05", &m));
+    assert_int_equal(m, 545);
+    assert_true(kk_field_parse_clock(" 23:59 ", &m));
+    assert_int_equal(m, 1439);
+    assert_true(kk_field_parse_clock("\xef\xbc\x91\xef\xbc\x92\xef\xbc\x9a\xef\xbc\x93\xef\xbc\x90", &m)); /* １２：３０ */
+    assert_int_equal(m, 750);
+    assert_true(kk_field_parse_clock("00:00", &m));
+    assert_int_equal(m, 0);
+    const char *bad[] = {"", ":", "24:00", "12:60", "12:3", "123:00", "12:345", "12", "12:30x", "a1:00",
+                         "12 30", "-1:00", "\xef\xbc", "12:\xef"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        m = -1;
+        assert_false(kk_field_parse_clock(bad[i], &m));
+        assert_int_equal(m, -1);
+    }
+    assert_int_equal(kk_field_clock_offset(600, 600), 0);
+    assert_int_equal(kk_field_clock_offset(21 * 60, 12 * 60), -540); /* JST read as UTC: 9 h ahead */
+    assert_int_equal(kk_field_clock_offset(23 * 60 + 50, 5), 15);    /* across midnight */
+    assert_int_equal(kk_field_clock_offset(5, 23 * 60 + 50), -15);
+    assert_int_equal(kk_field_clock_offset(0, 720), -720);
     char h[32];
     kk_field_human(0, h, sizeof h);
     assert_string_equal(h, "0 B");
