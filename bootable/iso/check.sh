@@ -23,7 +23,10 @@
 #     read from the evidence disk's exFAT partition with TSK (no loop mount): its SHA-256 as
 #     printed, `kaketsuke verify`, `unzip -t`, `sha256sum -c SHA256SUMS`, the openssl signature
 #     and fingerprint checks of docs/insurer-verify.md, the manifest against SHA256SUMS.
-# Env: KAKETSUKE_ISO_CHECK_MODES (default "bios uefi kit reuse"), KAKETSUKE_ISO_CHECK_TIMEOUT (seconds
+#  5. guided: a copy without kaketsuke.auto: tty1 starts the Japanese guide in fbterm and the
+#     answers are typed on the emulated keyboard (qemu monitor sendkey); the blank second stick
+#     is formatted, the bundle read back and verified, the PC powered off by the typed "yes".
+# Env: KAKETSUKE_ISO_CHECK_MODES (default "bios uefi kit reuse guided"), KAKETSUKE_ISO_CHECK_TIMEOUT (seconds
 # per boot, default 1500), KAKETSUKE_ISO_CHECK_MEM (MiB, default 2560).
 set -euo pipefail
 
@@ -38,7 +41,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 K=$BUILD/kaketsuke
 W=$ROOT/build/iso/check
-MODES=${KAKETSUKE_ISO_CHECK_MODES:-bios uefi kit reuse}
+MODES=${KAKETSUKE_ISO_CHECK_MODES:-bios uefi kit reuse guided}
 TIMEOUT=${KAKETSUKE_ISO_CHECK_TIMEOUT:-1500}
 MEM=${KAKETSUKE_ISO_CHECK_MEM:-2560}
 AUTO_ARGS="--quick --lang ja,en"
@@ -77,16 +80,17 @@ n_bad=$(grep -c '^not ok ' "$W/test-target.log" || true)
 grep '^not ok ' "$W/test-target.log" | sed 's/^/   /' || true
 check "kaketsuke-target: $n_ok checks passed, $n_bad failed" test "$n_bad" = 0 -a "$n_ok" -gt 0
 
-# --- 1. the test copy of the image ------------------------------------------------------------
-echo "== test copy of $(basename "$ISO") with kaketsuke.auto"
-xorriso -osirrox on -indev "$ISO" \
-	-extract /boot/grub/grub.cfg "$W/grub.cfg" \
-	-extract /isolinux/live.cfg "$W/live.cfg" \
-	-extract /isolinux/isolinux.cfg "$W/isolinux.cfg" >/dev/null 2>&1
-chmod u+w "$W"/*.cfg
-APPEND_TEST="kaketsuke.auto=\"$AUTO_ARGS\" console=tty0 console=ttyS0,115200n8"
-# GRUB: the first menu entry's linux line; no menu wait
-python3 - "$W/grub.cfg" "$APPEND_TEST" <<'EOF'
+# --- 1. the test copies of the image -----------------------------------------------------------
+# test_copy OUT APPEND: a copy of ISO whose default boot entries add APPEND and boot at once
+test_copy() {
+	local out=$1 append=$2
+	xorriso -osirrox on -indev "$ISO" \
+		-extract /boot/grub/grub.cfg "$W/grub.cfg" \
+		-extract /isolinux/live.cfg "$W/live.cfg" \
+		-extract /isolinux/isolinux.cfg "$W/isolinux.cfg" >/dev/null 2>&1
+	chmod u+w "$W"/*.cfg
+	# GRUB: the first menu entry's linux line; no menu wait
+	python3 - "$W/grub.cfg" "$append" <<'EOF'
 import re, sys
 path, extra = sys.argv[1], sys.argv[2]
 s = open(path).read()
@@ -98,8 +102,8 @@ k = s.index('\n', j + 1)
 s = s[:k] + ' ' + extra + s[k:]
 open(path, 'w').write(s)
 EOF
-# isolinux: the default entry's append line; no menu wait
-python3 - "$W/live.cfg" "$W/isolinux.cfg" "$APPEND_TEST" <<'EOF'
+	# isolinux: the default entry's append line; no menu wait
+	python3 - "$W/live.cfg" "$W/isolinux.cfg" "$append" <<'EOF'
 import re, sys
 live, iso, extra = sys.argv[1], sys.argv[2], sys.argv[3]
 s = open(live).read()
@@ -113,12 +117,17 @@ t, n = re.subn(r'^timeout \d+', 'timeout 1', t, count=1, flags=re.M)
 assert n == 1, "isolinux.cfg: no timeout"
 open(iso, 'w').write(t)
 EOF
+	rm -f "$out"
+	xorriso -indev "$ISO" -outdev "$out" -boot_image any replay \
+		-map "$W/grub.cfg" /boot/grub/grub.cfg \
+		-map "$W/live.cfg" /isolinux/live.cfg \
+		-map "$W/isolinux.cfg" /isolinux/isolinux.cfg >"$W/xorriso.log" 2>&1 ||
+		{ cat "$W/xorriso.log" >&2; exit 1; }
+}
+echo "== test copy of $(basename "$ISO") with kaketsuke.auto"
+APPEND_TEST="kaketsuke.auto=\"$AUTO_ARGS\" console=tty0 console=ttyS0,115200n8"
 TEST_ISO=$W/kaketsuke-test.iso
-xorriso -indev "$ISO" -outdev "$TEST_ISO" -boot_image any replay \
-	-map "$W/grub.cfg" /boot/grub/grub.cfg \
-	-map "$W/live.cfg" /isolinux/live.cfg \
-	-map "$W/isolinux.cfg" /isolinux/isolinux.cfg >"$W/xorriso.log" 2>&1 ||
-	{ cat "$W/xorriso.log" >&2; exit 1; }
+test_copy "$TEST_ISO" "$APPEND_TEST"
 grep -F 'kaketsuke.auto' "$W/grub.cfg" | sed 's/^/   grub: /'
 grep -F 'kaketsuke.auto' "$W/live.cfg" | sed 's/^/   isolinux: /'
 # the released boot images and squashfs are in the copy unchanged
@@ -205,6 +214,7 @@ sys.exit(not (t.endswith("+09:00") and abs((now - d).total_seconds()) < 3600))' 
 }
 
 for mode in $MODES; do
+	[ "$mode" = guided ] && continue   # section 5
 	echo "== boot: $mode"
 	EV=$W/evidence-$mode.raw
 	LOG=$W/serial-$mode.log
@@ -317,6 +327,102 @@ for mode in $MODES; do
 			[ "$(grep -c $'\tAUTO-[^/]*\\.zip$' "$W/reuse/fls.txt")" = 2 ]
 	fi
 done
+
+# --- 5. the guided mode on tty1, as a person at the keyboard uses it -----------------------
+# A copy of the image without kaketsuke.auto boots as a customer's PC would: tty1 logs in, the
+# console starts the Japanese guide in fbterm; the answers are typed on the PC's keyboard
+# through the qemu monitor (sendkey): Enter to start, the defaults for disk, case details,
+# clock and quick check, target 1 (the blank second stick: format), "yes", Enter to start,
+# and "yes" to power off once the check is done. The keys are typed once the console says
+# the guide started (the kernel log on the serial console): the terminal keeps typed lines
+# until the guide asks for them.
+guided_boot() {
+	local GUIDED_ISO=$W/kaketsuke-guided.iso EV=$W/evidence-guided.raw LOG=$W/serial-guided.log
+	local MON=$W/monitor-guided.sock d=$W/guided t0 t1 qrc start path inode
+	echo "== boot: guided (tty1: the Japanese guide in fbterm, typed through the qemu monitor)"
+	test_copy "$GUIDED_ISO" "console=tty0 console=ttyS0,115200n8 loglevel=6"
+	rm -f "$LOG" "$MON" "$EV"
+	truncate -s 1G "$EV"
+	t0=$(now)
+	TZ=Asia/Tokyo timeout --foreground "$TIMEOUT" qemu-system-x86_64 -machine pc \
+		-drive "if=none,id=internal,file=$INFECTED,format=raw" \
+		-device ahci,id=ahci -device ide-hd,bus=ahci.0,drive=internal \
+		-accel tcg,thread=multi -smp 2 -m "$MEM" -display none -vga std \
+		-monitor "unix:$MON,server,nowait" -serial "file:$LOG" -no-reboot -nic none -rtc base=localtime \
+		-device qemu-xhci,id=xhci \
+		-drive "if=none,id=kit,file=$GUIDED_ISO,format=raw,snapshot=on" \
+		-device usb-storage,bus=xhci.0,drive=kit,bootindex=0 \
+		-drive "if=none,id=evidence,file=$EV,format=raw" \
+		-device usb-storage,bus=xhci.0,drive=evidence >"$W/qemu-guided.log" 2>&1 &
+	local qpid=$!
+	if ! python3 - "$LOG" "$MON" 900 <<'EOF'; then
+import socket, sys, time
+log, mon, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
+t0 = time.time()
+while b'kaketsuke: console: starting the guide (ja, fbterm)' not in open(log, 'rb').read():
+    if time.time() - t0 > limit:
+        sys.exit("guided: no 'starting the guide' line in the serial log")
+    time.sleep(2)
+print("   guide started after %d s; typing" % (time.time() - t0))
+time.sleep(20)  # fbterm up and reading the keyboard
+s = socket.socket(socket.AF_UNIX)
+s.connect(mon)
+def keys(*ks):
+    for k in ks:
+        s.sendall(b'sendkey ' + k.encode() + b'\n')
+        time.sleep(0.3)
+yes = ('y', 'e', 's', 'ret')
+# start, disk [1], case id [default], customer, site, name, phone, clock, quick [1], target [1]
+keys(*['ret'] * 10)
+keys(*yes)    # format the blank stick
+keys('ret')   # start the check
+keys(*yes)    # power off when done (waits in the terminal until asked)
+time.sleep(1)
+s.close()
+EOF
+		bad "guided: the console started the guide and took the keys"
+		kill "$qpid" 2>/dev/null || true
+	fi
+	set +e
+	wait "$qpid"
+	qrc=$?
+	set -e
+	t1=$(now)
+	echo "   qemu exit $qrc after $((t1 - t0)) s (serial log: $LOG)"
+	check "guided: the Japanese guide ran in fbterm on tty1" grep -aq 'kaketsuke: console: starting the guide (ja, fbterm)' "$LOG"
+	check "guided: powered off when told to (yes)" [ "$qrc" = 0 ]
+	check "guided: no English fallback" bash -c "! grep -aq 'starting the guide (en' '$LOG'"
+	check "guided: infected disk unchanged (sha256)" [ "$(sha256sum "$INFECTED" | cut -d' ' -f1)" = "$INFECTED_SHA" ]
+	mkdir -p "$d"
+	start=$(sfdisk -d "$EV" 2>/dev/null | sed -n 's/^[^:]* : start= *\([0-9]*\),.*/\1/p' | tail -n 1)
+	if [ -z "$start" ]; then bad "guided: the blank stick was partitioned"; return; fi
+	check "guided: the blank stick got one exFAT partition KK-EVIDENCE" \
+		bash -c "fsstat -o $start '$EV' | grep -q 'File System Type: exFAT' && fsstat -o $start '$EV' | grep -q 'KK-EVIDENCE'"
+	fls -o "$start" -r -p -F "$EV" >"$d/fls.txt"
+	path=$(awk -F'\t' '$2 ~ /^KK-[0-9]+-[0-9]+\.zip$/ { print $2; exit }' "$d/fls.txt")   # (mawk: no {n})
+	if [ -z "$path" ]; then bad "guided: a bundle KK-YYYYMMDD-HHMM.zip on the stick"; return; fi
+	inode=$(awk -F'\t' -v p="$path" '{ split($1, a, " "); sub(/:$/, "", a[length(a)]); if ($2 == p) { print a[length(a)]; exit } }' "$d/fls.txt")
+	icat -o "$start" "$EV" "$inode" >"$d/bundle.zip"
+	ok "guided: read $path from the stick"
+	check "guided: kaketsuke verify" bash -c "'$K' verify '$d/bundle.zip' >'$d/verify.txt' 2>&1"
+	mkdir -p "$d/x"
+	(cd "$d/x" && unzip -q ../bundle.zip)
+	check "guided: sha256sum -c SHA256SUMS" bash -c "cd '$d/x' && sha256sum --quiet -c SHA256SUMS"
+	check "guided: the case was started by the guide (custody log)" \
+		python3 -c 'import json,sys; sys.exit(not any(json.loads(l).get("command") == "guide" for l in open(sys.argv[1])))' \
+		"$d/x/custody.jsonl"
+	check "guided: the clock check is in the case notes (confirmed, JST)" \
+		python3 -c 'import json,sys; sys.exit(not any("時計の確認" in a.get("text", "") and "JST" in a.get("text", "") for a in json.load(open(sys.argv[1])).get("actions", [])))' \
+		"$d/x/case.json"
+	check "guided: the planted findings" \
+		bash -c "grep -q akira_readme '$d/x/findings.jsonl' && grep -q svchost_upd '$d/x/findings.jsonl'"
+	check "guided: the report in Japanese" test -s "$d/x/report/report.pdf"
+	check "guided: the receipt next to the bundle" grep -q $'\t'"${path%.zip}"'.receipt.txt$' "$d/fls.txt"
+	check "guided: the signing key kept on the stick" grep -q $'\tkaketsuke-key/signing.key$' "$d/fls.txt"
+	TIME_guided=$((t1 - t0))
+}
+
+case " $MODES " in *" guided "*) guided_boot ;; esac
 
 T_END=$(now)
 echo "== summary"

@@ -653,8 +653,8 @@ static int step_clock(guide *g)
     printf("%s %s\n", T("This computer's clock says:"), shown);
     char buf[64];
     for (;;) {
-        int r = ask(T("If that is not the time now, type the time on your phone or watch as HH:MM (Enter: it is "
-                      "right)"),
+        int r = ask(T("If that is not the time now, type the time on your phone or watch, like 1405 for 14:05 "
+                      "(Enter: it is right)"),
                     NULL, buf, sizeof buf);
         if (r == ASK_EOF)
             return aborted();
@@ -679,7 +679,7 @@ static int step_clock(guide *g)
             printf("%s\n", T("Noted for the engineer. The clock is not changed."));
             return KK_EXIT_OK;
         }
-        printf("%s\n", T("Please type the time like 14:05, or just press Enter."));
+        printf("%s\n", T("Please type the time like 1405 (for 14:05), or just press Enter."));
     }
 }
 

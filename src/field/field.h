@@ -167,8 +167,10 @@ int kk_field_valid_text(const char *s, size_t max);
 int kk_field_valid_phone(const char *s);
 
 /* The time of day typed by the person at the keyboard when the guide asks whether the
- * computer's clock is right: "H:MM" or "HH:MM", ASCII or full-width digits and colon,
- * spaces around allowed. 1 and *minute_of_day (0..1439) when valid, else 0. */
+ * computer's clock is right: "H:MM" or "HH:MM"; '.' or spaces instead of ':' and "HMM" or
+ * "HHMM" too (a Japanese keyboard read with the console's US layout types ':' elsewhere);
+ * ASCII or full-width, spaces around allowed. 1 and *minute_of_day (0..1439) when valid,
+ * else 0. */
 int kk_field_parse_clock(const char *s, int *minute_of_day);
 /* How far the computer's clock is behind the time told (minutes, -720..719: the nearest
  * across midnight). A clock 9 hours ahead (JST read as UTC) gives -540. */

@@ -434,42 +434,77 @@ int kk_field_valid_phone(const char *s)
     return 1;
 }
 
-/* One digit or ':' at *s, ASCII or full-width (U+FF10..U+FF19, U+FF1A: what a Japanese input
- * method types); returns the character ('0'..'9', ':') and advances, 0 otherwise. */
+/* One digit or separator at *s, ASCII or full-width (U+FF10..U+FF19 digits, U+FF1A ':',
+ * U+FF0E '.': what a Japanese input method types); returns '0'..'9', ':' (for ':' and '.')
+ * or ' ' and advances, 0 otherwise. */
 static int clock_char(const char **s)
 {
     const unsigned char *u = (const unsigned char *)*s;
-    if ((u[0] >= '0' && u[0] <= '9') || u[0] == ':') {
+    if ((u[0] >= '0' && u[0] <= '9') || u[0] == ' ') {
         (*s)++;
         return u[0];
     }
-    if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x9A) {
+    if (u[0] == ':' || u[0] == '.') {
+        (*s)++;
+        return ':';
+    }
+    if (u[0] == 0xEF && u[1] == 0xBC && ((u[2] >= 0x90 && u[2] <= 0x9A) || u[2] == 0x8E)) {
         *s += 3;
-        return u[2] == 0x9A ? ':' : '0' + (u[2] - 0x90);
+        return u[2] == 0x9A || u[2] == 0x8E ? ':' : '0' + (u[2] - 0x90);
+    }
+    if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) { /* U+3000 ideographic space */
+        *s += 3;
+        return ' ';
     }
     return 0;
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 int kk_field_parse_clock(const char *s, int *minute_of_day)
 {
-    int h = 0, m = 0, hd = 0, md = 0, c;
-    while (*s == ' ')
-        s++;
-    while ((c = clock_char(&s)) >= '0' && c <= '9' && hd < 2) {
-        h = h * 10 + (c - '0');
+    char n[32]; /* the input mapped to digits, ':' and ' ' */
+    size_t k = 0;
+    while (*s) {
+        int c = clock_char(&s);
+        if (!c || k + 1 >= sizeof n)
+            return 0;
+        n[k++] = (char)c;
+    }
+    n[k] = '\0';
+    const char *p = n;
+    while (*p == ' ')
+        p++;
+    while (k > 0 && n[k - 1] == ' ')
+        n[--k] = '\0';
+    size_t hd = 0;
+    while (is_digit(p[hd]))
         hd++;
+    const char *mm;
+    if (!p[hd]) { /* digits only: "1405", "905" */
+        if (hd < 3 || hd > 4)
+            return 0;
+        hd -= 2;
+        mm = p + hd;
+    } else { /* "14:05", "14.05", "14 05", "14 : 05" */
+        if (hd < 1 || hd > 2)
+            return 0;
+        mm = p + hd;
+        while (*mm == ' ')
+            mm++;
+        if (*mm == ':')
+            mm++;
+        while (*mm == ' ')
+            mm++;
     }
-    if (c != ':' || hd == 0)
+    if (!is_digit(mm[0]) || !is_digit(mm[1]) || mm[2])
         return 0;
-    while ((c = clock_char(&s)) >= '0' && c <= '9' && md < 2) {
-        m = m * 10 + (c - '0');
-        md++;
-    }
-    if (c != 0 || md != 2)
-        return 0;
-    while (*s == ' ')
-        s++;
-    if (*s || h > 23 || m > 59)
+    int h = hd == 2 ? (p[0] - '0') * 10 + (p[1] - '0') : p[0] - '0';
+    int m = (mm[0] - '0') * 10 + (mm[1] - '0');
+    if (h > 23 || m > 59)
         return 0;
     *minute_of_day = h * 60 + m;
     return 1;

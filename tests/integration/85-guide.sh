@@ -117,7 +117,7 @@ check "en: final scan progress line" grep -qE '^  [0-9]+ of [0-9]+ files, .* MB/
 check_eq "en: SHA-256 groups" "$(sha256sum < "$T/ev-en/EN-1.zip" | cut -d' ' -f1)" "$(sha_groups "$T/en.out")"
 check_exit "en: kaketsuke verify passes" 0 "$K" verify "$T/ev-en/EN-1.zip"
 check "en: report in English" jq -e '.lang == "en"' "$T/ev-en/EN-1/report/report.json"
-check "en: a time that is not one is asked again" grep -q "Please type the time like 14:05" "$T/en.out"
+check "en: a time that is not one is asked again" grep -q "Please type the time like 1405" "$T/en.out"
 check "en: the confirmed clock is noted" \
   jq -e '.actions | any(.text | test("^Clock check: the person on site confirmed"))' "$T/ev-en/EN-1/case.json"
 # the same case id again: a free name is chosen, nothing replaced

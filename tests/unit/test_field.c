@@ -557,8 +557,21 @@ static void test_inputs(void **state)
     assert_int_equal(m, 750);
     assert_true(kk_field_parse_clock("00:00", &m));
     assert_int_equal(m, 0);
+    assert_true(kk_field_parse_clock("14.05", &m));
+    assert_int_equal(m, 845);
+    assert_true(kk_field_parse_clock("14 05", &m));
+    assert_int_equal(m, 845);
+    assert_true(kk_field_parse_clock("1405", &m));
+    assert_int_equal(m, 845);
+    assert_true(kk_field_parse_clock("905", &m));
+    assert_int_equal(m, 545);
+    assert_true(kk_field_parse_clock("9 : 05", &m));
+    assert_int_equal(m, 545);
+    assert_true(kk_field_parse_clock("\xef\xbc\x99\xef\xbc\x8e\xef\xbc\x90\xef\xbc\x95", &m)); /* ９．０５ */
+    assert_int_equal(m, 545);
     const char *bad[] = {"", ":", "24:00", "12:60", "12:3", "123:00", "12:345", "12", "12:30x", "a1:00",
-                         "12 30", "-1:00", "\xef\xbc", "12:\xef"};
+                         "-1:00", "\xef\xbc", "12:\xef", "12::30", "1 2 30", "12345", "05", "2400",
+                         "12'30", ":1230", "12:30:00", "   "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         m = -1;
         assert_false(kk_field_parse_clock(bad[i], &m));
