@@ -156,7 +156,16 @@ INFECTED_SHA=$(sha256sum "$INFECTED" | cut -d' ' -f1)
 echo "   $INFECTED $(stat -c %s "$INFECTED") bytes, sha256 $INFECTED_SHA"
 
 # --- 3. + 4. the boots ------------------------------------------------------------------------
-# bundle_checks MODE EVIDENCE_IMAGE SERIAL_LOG
+# inode_of FLS_LISTING PATH: the inode `fls -r -p` lists for PATH
+inode_of() {
+	awk -F'\t' -v p="$2" '{ split($1, a, " "); sub(/:$/, "", a[length(a)]); if ($2 == p) { print a[length(a)]; exit } }' "$1"
+}
+
+# bundle_checks MODE EVIDENCE_IMAGE SERIAL_LOG: the bundle on the evidence disk read with TSK and
+# checked with kaketsuke verify and stock tools; its SHA-256 against the one the unattended mode
+# printed (the guide shows it on the screen only); the bundle is the one the serial log names,
+# else (guided) the one case bundle at the root of the volume. Leaves the listing in
+# $W/MODE/fls.txt and the bundle unpacked in $W/MODE/x.
 bundle_checks() {
 	local mode=$1 ev=$2 log=$3 d=$W/$1 start inode path printed sha fpr
 	mkdir -p "$d"
@@ -165,22 +174,26 @@ bundle_checks() {
 	if [ -z "$start" ]; then bad "$mode: evidence disk has a partition"; return; fi
 	check "$mode: evidence partition is exFAT" \
 		bash -c "fsstat -o $start '$ev' | grep -q 'File System Type: exFAT'"
-	fsstat -o "$start" "$ev" | sed -n 's/^Volume Label.*: /   label: /p'
-	# the bundle the serial log names, found by path in the exFAT volume
-	path=$(sed -n 's/^KAKETSUKE-BUNDLE \(.*\.zip\)$/\1/p' "$log" | tail -n 1)
-	if [ -z "$path" ]; then bad "$mode: serial log names the bundle"; return; fi
+	check "$mode: evidence volume labelled KK-EVIDENCE" \
+		bash -c "fsstat -o $start '$ev' | grep -q '^Volume Label.*: KK-EVIDENCE'"
 	fls -o "$start" -r -p -F "$ev" >"$d/fls.txt"
-	inode=$(awk -F'\t' -v p="$path" '{ split($1, a, " "); sub(/:$/, "", a[length(a)]); if ($2 == p) { print a[length(a)]; exit } }' "$d/fls.txt")
+	path=$(sed -n 's/^KAKETSUKE-BUNDLE \(.*\.zip\)$/\1/p' "$log" | tail -n 1)
+	[ -n "$path" ] || [ "$mode" != guided ] ||
+		path=$(awk -F'\t' '$2 ~ /^[^\/]+\.zip$/ { print $2; exit }' "$d/fls.txt")
+	if [ -z "$path" ]; then bad "$mode: the bundle is named (serial log) or found (guided)"; return; fi
+	inode=$(inode_of "$d/fls.txt" "$path")
 	if [ -z "$inode" ]; then bad "$mode: $path on the evidence disk"; return; fi
 	icat -o "$start" "$ev" "$inode" >"$d/bundle.zip"
 	ok "$mode: read $path (inode $inode) from the exFAT partition"
-	check "$mode: signing key stored on the evidence disk (kaketsuke-key/signing.key)" \
-		grep -q $'\tkaketsuke-key/signing.key$' "$d/fls.txt"
-	inode=$(awk -F'\t' '{ split($1, a, " "); sub(/:$/, "", a[length(a)]); if ($2 == "kaketsuke-key/signing.key.pub") { print a[length(a)]; exit } }' "$d/fls.txt")
-	[ -n "$inode" ] && icat -o "$start" "$ev" "$inode" >"$d/signing.key.pub"
-	sha=$(sha256sum "$d/bundle.zip" | cut -d' ' -f1)
-	printed=$(sed -n 's/^KAKETSUKE-BUNDLE-SHA256 \([0-9a-f]\{64\}\)$/\1/p' "$log" | tail -n 1)
-	check "$mode: bundle SHA-256 equals the one printed ($sha)" [ "$sha" = "$printed" ]
+	check "$mode: the receipt next to the bundle" grep -q $'\t'"${path%.zip}"'.receipt.txt$' "$d/fls.txt"
+	inode=$(inode_of "$d/fls.txt" kaketsuke-key/signing.key)
+	check "$mode: signing key stored on the evidence disk (kaketsuke-key/signing.key)" [ -n "$inode" ]
+	[ -n "$inode" ] && icat -o "$start" "$ev" "$inode" >"$d/signing.key"
+	if [ "$mode" != guided ]; then
+		sha=$(sha256sum "$d/bundle.zip" | cut -d' ' -f1)
+		printed=$(sed -n 's/^KAKETSUKE-BUNDLE-SHA256 \([0-9a-f]\{64\}\)$/\1/p' "$log" | tail -n 1)
+		check "$mode: bundle SHA-256 equals the one printed ($sha)" [ "$sha" = "$printed" ]
+	fi
 	check "$mode: kaketsuke verify" bash -c "'$K' verify '$d/bundle.zip' >'$d/verify.txt' 2>&1"
 	sed 's/^/   /' "$d/verify.txt" | head -n 12
 	check "$mode: unzip -t" bash -c "unzip -tq '$d/bundle.zip' >/dev/null"
@@ -192,8 +205,8 @@ bundle_checks() {
 		-sigfile manifest.json.sig | grep -q 'Signature Verified Successfully'"
 	fpr=$(cd "$d/x" && openssl pkey -pubin -in signer.pub -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)
 	eval "FPR_$mode=$fpr"
-	check "$mode: bundle signed by the key on the evidence disk" bash -c "[ -s '$d/signing.key.pub' ] &&
-		[ \"\$(openssl pkey -pubin -in '$d/signing.key.pub' -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)\" = '$fpr' ]"
+	check "$mode: bundle signed by the key on the evidence disk" bash -c "[ -s '$d/signing.key' ] &&
+		[ \"\$(openssl pkey -in '$d/signing.key' -pubout -outform DER | tail -c 32 | sha256sum | cut -d' ' -f1)\" = '$fpr' ]"
 	check "$mode: signer fingerprint in the manifest ($fpr)" \
 		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["signer"]["fingerprint"] != sys.argv[2])' \
 		"$d/x/manifest.json" "$fpr"
@@ -209,8 +222,7 @@ t = json.load(open(sys.argv[1]))["created_at"]
 d = datetime.datetime.fromisoformat(t)
 now = datetime.datetime.now(datetime.timezone.utc)
 sys.exit(not (t.endswith("+09:00") and abs((now - d).total_seconds()) < 3600))' "$d/x/manifest.json"
-	check "$mode: reports in Japanese and English" \
-		test -s "$d/x/report/report.pdf" -a -s "$d/x/report/en/report.pdf"
+	check "$mode: report in Japanese" test -s "$d/x/report/report.pdf"
 }
 
 for mode in $MODES; do
@@ -320,6 +332,7 @@ for mode in $MODES; do
 	echo "   timing $mode: boot+triage+poweroff $((t1 - t0)) s (triage ${tb:-?} s)"
 	eval "TIME_$mode=$((t1 - t0)) TRIAGE_$mode=${tb:-0}"
 	bundle_checks "$mode" "$EV" "$LOG"
+	check "$mode: report in English too (--lang ja,en)" test -s "$W/$mode/x/report/en/report.pdf"
 	if [ "$mode" = reuse ]; then
 		check "reuse: the kit stick's key signed again (keys persist on the stick)" \
 			[ "${FPR_kit:-x}" = "${FPR_reuse:-y}" ]
@@ -338,7 +351,7 @@ done
 # until the guide asks for them.
 guided_boot() {
 	local GUIDED_ISO=$W/kaketsuke-guided.iso EV=$W/evidence-guided.raw LOG=$W/serial-guided.log
-	local MON=$W/monitor-guided.sock d=$W/guided t0 t1 qrc start path inode
+	local MON=$W/monitor-guided.sock d=$W/guided t0 t1 qrc
 	echo "== boot: guided (tty1: the Japanese guide in fbterm, typed through the qemu monitor)"
 	test_copy "$GUIDED_ISO" "console=tty0 console=ttyS0,115200n8 loglevel=6"
 	rm -f "$LOG" "$MON" "$EV"
@@ -393,32 +406,17 @@ EOF
 	check "guided: powered off when told to (yes)" [ "$qrc" = 0 ]
 	check "guided: no English fallback" bash -c "! grep -aq 'starting the guide (en' '$LOG'"
 	check "guided: infected disk unchanged (sha256)" [ "$(sha256sum "$INFECTED" | cut -d' ' -f1)" = "$INFECTED_SHA" ]
-	mkdir -p "$d"
-	start=$(sfdisk -d "$EV" 2>/dev/null | sed -n 's/^[^:]* : start= *\([0-9]*\),.*/\1/p' | tail -n 1)
-	if [ -z "$start" ]; then bad "guided: the blank stick was partitioned"; return; fi
-	check "guided: the blank stick got one exFAT partition KK-EVIDENCE" \
-		bash -c "fsstat -o $start '$EV' | grep -q 'File System Type: exFAT' && fsstat -o $start '$EV' | grep -q 'KK-EVIDENCE'"
-	fls -o "$start" -r -p -F "$EV" >"$d/fls.txt"
-	path=$(awk -F'\t' '$2 ~ /^KK-[0-9]+-[0-9]+\.zip$/ { print $2; exit }' "$d/fls.txt")   # (mawk: no {n})
-	if [ -z "$path" ]; then bad "guided: a bundle KK-YYYYMMDD-HHMM.zip on the stick"; return; fi
-	inode=$(awk -F'\t' -v p="$path" '{ split($1, a, " "); sub(/:$/, "", a[length(a)]); if ($2 == p) { print a[length(a)]; exit } }' "$d/fls.txt")
-	icat -o "$start" "$EV" "$inode" >"$d/bundle.zip"
-	ok "guided: read $path from the stick"
-	check "guided: kaketsuke verify" bash -c "'$K' verify '$d/bundle.zip' >'$d/verify.txt' 2>&1"
-	mkdir -p "$d/x"
-	(cd "$d/x" && unzip -q ../bundle.zip)
-	check "guided: sha256sum -c SHA256SUMS" bash -c "cd '$d/x' && sha256sum --quiet -c SHA256SUMS"
+	check "guided: the blank stick got one partition, from 1 MiB" \
+		bash -c "[ \"\$(sfdisk -d '$EV' | grep -c '^/')\" = 1 ] && sfdisk -d '$EV' | grep -q 'start= *2048,'"
+	bundle_checks guided "$EV" "$LOG"
+	check "guided: the case bundle is named by the guide's default case id (KK-YYYYMMDD-HHMM)" \
+		grep -qE $'\tKK-[0-9]+-[0-9]+\\.zip$' "$d/fls.txt"
 	check "guided: the case was started by the guide (custody log)" \
 		python3 -c 'import json,sys; sys.exit(not any(json.loads(l).get("command") == "guide" for l in open(sys.argv[1])))' \
 		"$d/x/custody.jsonl"
 	check "guided: the clock check is in the case notes (confirmed, JST)" \
 		python3 -c 'import json,sys; sys.exit(not any("時計の確認" in a.get("text", "") and "JST" in a.get("text", "") for a in json.load(open(sys.argv[1])).get("actions", [])))' \
 		"$d/x/case.json"
-	check "guided: the planted findings" \
-		bash -c "grep -q akira_readme '$d/x/findings.jsonl' && grep -q svchost_upd '$d/x/findings.jsonl'"
-	check "guided: the report in Japanese" test -s "$d/x/report/report.pdf"
-	check "guided: the receipt next to the bundle" grep -q $'\t'"${path%.zip}"'.receipt.txt$' "$d/fls.txt"
-	check "guided: the signing key kept on the stick" grep -q $'\tkaketsuke-key/signing.key$' "$d/fls.txt"
 	TIME_guided=$((t1 - t0))
 }
 

@@ -12,8 +12,6 @@
  * groups of four -> (--kit) power off after a typed confirmation.
  * EOF on stdin or Ctrl-C at a prompt: abort, exit 2, nothing written. */
 #include "cli.h"
-
-#include <strings.h>
 #include "../evidence/case.h"
 #include "../evidence/evutil.h"
 #include "../evidence/sign.h"
@@ -35,6 +33,7 @@
 #include <pty.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -60,7 +59,7 @@ const char kk_help_guide[] =
     "  1. Enter to start           2. disk number [1]\n"
     "  3. case id [KK-YYYYMMDD-HHMM]  4. customer/company  5. site  6. operator name\n"
     "  7. operator phone           8. the clock: Enter when the time shown is right,\n"
-    "     else the time now as HH:MM (noted in the case; the clock is never changed)\n"
+    "     else the time now: 1405, 14:05 or 14.05 (noted in the case; never changed)\n"
     "  9. 1 quick (default) or 2 full\n"
     " 10. evidence target: --kit: its number from kaketsuke-target (a 'create' or\n"
     "     'format' target also needs the typed word yes); else a folder\n"

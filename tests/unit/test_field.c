@@ -548,27 +548,28 @@ static void test_inputs(void **state)
     assert_true(kk_field_valid_phone(""));
     assert_false(kk_field_valid_phone("abc"));
     assert_false(kk_field_valid_phone("012345678901234567890123456789012"));
-    int m = -1;
-    assert_true(kk_field_parse_clock("9:05", &m));
-    assert_int_equal(m, 545);
-    assert_true(kk_field_parse_clock(" 23:59 ", &m));
-    assert_int_equal(m, 1439);
-    assert_true(kk_field_parse_clock("\xef\xbc\x91\xef\xbc\x92\xef\xbc\x9a\xef\xbc\x93\xef\xbc\x90", &m)); /* １２：３０ */
-    assert_int_equal(m, 750);
-    assert_true(kk_field_parse_clock("00:00", &m));
-    assert_int_equal(m, 0);
-    assert_true(kk_field_parse_clock("14.05", &m));
-    assert_int_equal(m, 845);
-    assert_true(kk_field_parse_clock("14 05", &m));
-    assert_int_equal(m, 845);
-    assert_true(kk_field_parse_clock("1405", &m));
-    assert_int_equal(m, 845);
-    assert_true(kk_field_parse_clock("905", &m));
-    assert_int_equal(m, 545);
-    assert_true(kk_field_parse_clock("9 : 05", &m));
-    assert_int_equal(m, 545);
-    assert_true(kk_field_parse_clock("\xef\xbc\x99\xef\xbc\x8e\xef\xbc\x90\xef\xbc\x95", &m)); /* ９．０５ */
-    assert_int_equal(m, 545);
+    static const struct {
+        const char *in;
+        int minute;
+    } good[] = {
+        {"9:05", 545},
+        {" 23:59 ", 1439},
+        {"00:00", 0},
+        {"14.05", 845},
+        {"14 05", 845},
+        {"1405", 845},
+        {"905", 545},
+        {"9 : 05", 545},
+        {"\xef\xbc\x91\xef\xbc\x92\xef\xbc\x9a\xef\xbc\x93\xef\xbc\x90", 750}, /* １２：３０ */
+        {"\xef\xbc\x99\xef\xbc\x8e\xef\xbc\x90\xef\xbc\x95", 545},             /* ９．０５ */
+        {"\xe3\x80\x80" "7:30", 450},                                           /* ideographic space */
+    };
+    int m;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        m = -1;
+        assert_true(kk_field_parse_clock(good[i].in, &m));
+        assert_int_equal(m, good[i].minute);
+    }
     const char *bad[] = {"", ":", "24:00", "12:60", "12:3", "123:00", "12:345", "12", "12:30x", "a1:00",
                          "-1:00", "\xef\xbc", "12:\xef", "12::30", "1 2 30", "12345", "05", "2400",
                          "12'30", ":1230", "12:30:00", "   "};
